@@ -1,0 +1,58 @@
+# SaiPing: `make run` serves the demo, `make test` runs the whole suite. Both set everything up first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres setup system-run system-test translations lint bench clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP) translations
+
+system-run:
+	@bin/system-packages run
+
+system-test:
+	@bin/system-packages test
+
+# Compiled catalogues are build output (git-ignored); the .po files are the source.
+translations: $(STAMP)
+	@$(BIN)/pybabel compile -q -d competition/translations
+
+run: system-run setup
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "SaiPing is serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+test: system-test setup lint test-sqlite test-postgres
+
+test-sqlite:
+	@echo "=== test leg: SQLite ==="
+	SAIPING_TEST_DATABASE=sqlite $(BIN)/pytest
+
+# Runs when SAIPING_TEST_POSTGRES_URL is set (.ci/run sets it); a server that cannot be reached fails the run.
+test-postgres:
+	@if [ -n "$$SAIPING_TEST_POSTGRES_URL" ]; then \
+		echo "=== test leg: PostgreSQL ($$SAIPING_TEST_POSTGRES_URL) ==="; \
+		SAIPING_TEST_DATABASE=postgres $(BIN)/pytest; \
+	else \
+		echo "=== test leg: PostgreSQL not run (set SAIPING_TEST_POSTGRES_URL to run it) ==="; \
+	fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: setup
+	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; $(BIN)/python "$$script"; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache competition/translations/*/LC_MESSAGES/*.mo

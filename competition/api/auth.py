@@ -1,0 +1,23 @@
+"""POST /api/v1/auth/token: a bearer token for a tablet or script."""
+
+from competition.api import api_blueprint
+from competition.api.schemas import ApiErrorResponseSchema, TokenRequestSchema, TokenSchema
+from competition.extensions import db, limiter
+from competition.security import login_limit
+from competition.services import accounts
+
+PREFIX = "/auth"
+blp = api_blueprint("api_auth", "Authentication")
+
+
+@blp.route("/token", methods=["POST"])
+@limiter.limit(login_limit)
+@blp.arguments(TokenRequestSchema)
+@blp.response(201, TokenSchema)
+@blp.alt_response(401, schema=ApiErrorResponseSchema, description="Wrong user name or password")
+def issue_token(body: dict) -> dict:
+    """Exchange a user name and password for a bearer token (valid for one venue day)."""
+    user = accounts.authenticate(body["username"], body["password"])
+    token, row = accounts.issue_token(user, body.get("device"))
+    db.session.commit()
+    return {"token": token, "token_type": "Bearer", "expires_at": row.expires_at}

@@ -1,0 +1,89 @@
+"""Web forms (Flask-WTF: every form carries a CSRF token). Labels are lazy so they follow the locale."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    SelectChoice,
+    DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from competition import labels
+
+
+
+
+def _choices(labelled: dict) -> list[SelectChoice]:
+    return [SelectChoice(str(value), label) for value, label in labelled.items()]
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Sign in"))
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Name (as on the identity document)"), validators=[DataRequired(), Length(max=100)])
+    name_latin = StringField(_l("Name in Latin letters (passport holders)"), validators=[Optional(),
+                                                                                        Length(max=100)])
+    id_type = SelectField(_l("Identity document"), choices=_choices(labels.ID_TYPE))
+    id_number = StringField(_l("Document number"), validators=[DataRequired(), Length(max=32)])
+    nationality = StringField(_l("Nationality (2-letter code, passport holders)"),
+                              validators=[Optional(), Length(min=2, max=2)])
+    phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=32)])
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Create account"))
+
+
+class EventForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
+    name = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
+    kind = SelectField(_l("Kind"), choices=_choices(labels.EVENT_KIND))
+    tier = SelectField(_l("Tier"), choices=_choices(labels.TIER))
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
+    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    submit = SubmitField(_l("Create event"))
+
+
+class SkillForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32)])
+    name = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name (English)"), validators=[Optional(), Length(max=200)])
+    occupation_code = StringField(_l("Occupation code"), validators=[DataRequired(), Length(max=32)])
+    occupation_name = StringField(_l("Occupation"), validators=[DataRequired(), Length(max=100)])
+    trade = StringField(_l("Trade / direction"), validators=[Optional(), Length(max=100)])
+    level_grade_code = SelectField(_l("Grade examined (命题等级)"))
+    team_size = SelectField(_l("Entrants"), choices=_choices({"1": _l("Individual"), "2": _l("Team of 2"),
+                                                              "3": _l("Team of 3")}))
+    theory_weight = IntegerField(_l("Theory weight (%)"), default=0, validators=[NumberRange(0, 100)])
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(1, 100000)])
+    submit = SubmitField(_l("Add skill"))
+
+
+class AspectForm(FlaskForm):
+    criterion_code = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=8)])
+    criterion_name = StringField(_l("Criterion name"), validators=[Optional(), Length(max=200)])
+    code = StringField(_l("Aspect code"), validators=[DataRequired(), Length(max=16)])
+    description = StringField(_l("Description"), validators=[DataRequired(), Length(max=500)])
+    kind = SelectField(_l("Kind"), choices=_choices(labels.ASPECT_KIND))
+    max_mark = StringField(_l("Maximum mark"), validators=[DataRequired(), Length(max=10)])
+    descriptors = TextAreaField(_l("Descriptors for levels 0 to 3 (one per line, judgement only)"),
+                                validators=[Optional(), Length(max=2000)])
+    submit = SubmitField(_l("Add aspect"))
+
+
+class RejectForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+    submit = SubmitField(_l("Reject"))
+
+
+class AssignJudgeForm(FlaskForm):
+    person_id = SelectField(_l("Judge"), coerce=int)
+    role = SelectField(_l("Role"), choices=_choices(labels.JUDGE_ROLE))
+    submit = SubmitField(_l("Assign"))

@@ -1,0 +1,43 @@
+"""Languages: Chinese (zh_CN) by default, English complete. The choice is the user's saved preference,
+else the language picked with the switch on every page (kept in the session), else zh_CN."""
+from __future__ import annotations
+
+from flask import Flask, current_app, session
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from competition.extensions import babel
+
+
+def select_locale() -> str:
+    supported = current_app.config["SAIPING_LOCALES"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in supported:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in supported:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def is_english() -> bool:
+    return str(get_locale()).startswith("en")
+
+
+def pick(zh: str | None, en: str | None) -> str:
+    """Of a record's Chinese and English texts, the one for the current locale (falling back to the other)."""
+    if is_english():
+        return en or zh or ""
+    return zh or en or ""
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(app.root_path + "/translations"))
+    from competition.labels import label
+    from competition.models.people import mask_name
+    from evaluation.rules.ladder import Grade, certificate_label
+
+    app.jinja_env.globals.update(get_locale=get_locale, pick=pick, is_english=is_english, label=label)
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, decimal=format_decimal, mask_name=mask_name,
+        grade_label=lambda code: certificate_label(Grade(code)))

@@ -1,0 +1,29 @@
+"""Computed results, one row per entry. Recomputed from marks, never edited by hand."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import DateTime, ForeignKey, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from competition.extensions import db
+from competition.models._types import marks, utcnow
+
+
+class Result(db.Model):
+    __tablename__ = "result"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), unique=True)
+    practical: Mapped[marks]
+    theory: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
+    total: Mapped[marks]
+    scaled: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # WorldSkills scale (median 700)
+    place: Mapped[int]
+    shared_place: Mapped[bool] = mapped_column(default=False)
+    award: Mapped[str | None] = mapped_column(String(32))
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    entry = relationship("Entry")

@@ -1,0 +1,119 @@
+"""Append to and verify the hash-chained audit log."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import g, has_request_context, request
+from sqlalchemy import select, update
+
+from competition.extensions import db
+from competition.models import AuditHead, AuditLog
+
+GENESIS_HASH = "0" * 64
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def row_hash(prev_hash: str, fields: dict[str, Any]) -> str:
+    """SHA-256 over the previous hash and the row's canonical JSON."""
+    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+
+
+def _hashed_fields(row: AuditLog) -> dict[str, Any]:
+    occurred = row.occurred_at
+    if occurred.tzinfo is None:  # SQLite returns naive datetimes
+        occurred = occurred.replace(tzinfo=UTC)
+    return {
+        "seq": row.seq, "occurred_at": occurred.astimezone(UTC).isoformat(timespec="microseconds"),
+        "actor_user_id": row.actor_user_id, "actor": row.actor, "action": row.action,
+        "object_type": row.object_type, "object_id": row.object_id, "before": row.before, "after": row.after,
+        "request_id": row.request_id, "remote_addr": row.remote_addr, "device": row.device,
+    }
+
+
+def record(action: str, obj: Any = None, *, before: dict | None = None, after: dict | None = None,
+           actor: Any = None, object_type: str | None = None, object_id: Any = None,
+           device: str | None = None) -> AuditLog:
+    """Append one row in the caller's transaction (it commits with the change it describes).
+
+    ``obj`` is a model instance whose table name and primary key identify what changed; ``actor`` is
+    the user (defaults to the signed-in user)."""
+    if actor is None and has_request_context():
+        from flask_login import current_user
+        actor = current_user if getattr(current_user, "is_authenticated", False) else None
+    if obj is not None:
+        object_type = object_type or obj.__tablename__
+        if object_id is None:
+            db.session.flush()
+            object_id = getattr(obj, "id", None)
+    seq, prev_hash = db.session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        .returning(AuditHead.seq, AuditHead.last_hash)
+    ).one()
+    row = AuditLog(
+        seq=seq, occurred_at=datetime.now(UTC), actor_user_id=getattr(actor, "id", None),
+        actor=getattr(actor, "username", None), action=action, object_type=object_type,
+        object_id=None if object_id is None else str(object_id),
+        before=_jsonable(before) if before is not None else None,
+        after=_jsonable(after) if after is not None else None,
+        request_id=g.get("request_id") if has_request_context() else None,
+        remote_addr=request.remote_addr if has_request_context() else None,
+        device=device or (request.headers.get("X-Device-Id") if has_request_context() else None),
+        prev_hash=prev_hash, hash="",
+    )
+    row.hash = row_hash(prev_hash, _hashed_fields(row))
+    db.session.add(row)
+    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=row.hash))
+    return row
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    seq: int
+    problem: str
+
+
+def verify_chain(batch: int = 5000) -> Iterator[ChainProblem]:
+    """Yield every break in the chain: a row whose hash does not match its content, a row whose
+    prev_hash is not its predecessor's hash, a gap in the sequence, or a head that disagrees."""
+    prev_hash, expected_seq = GENESIS_HASH, 1
+    last = 0
+    while True:
+        rows = db.session.scalars(
+            select(AuditLog).where(AuditLog.seq > last).order_by(AuditLog.seq).limit(batch)).all()
+        if not rows:
+            break
+        for row in rows:
+            if row.seq != expected_seq:
+                yield ChainProblem(row.seq, f"gap: expected seq {expected_seq}")
+            if row.prev_hash != prev_hash:
+                yield ChainProblem(row.seq, "prev_hash does not match the previous row")
+            if row_hash(row.prev_hash, _hashed_fields(row)) != row.hash:
+                yield ChainProblem(row.seq, "content does not match its hash")
+            prev_hash, expected_seq, last = row.hash, row.seq + 1, row.seq
+        db.session.expunge_all()
+    head = db.session.get(AuditHead, 1)
+    if head is None or head.seq != last or head.last_hash != prev_hash:
+        yield ChainProblem(last, "audit head does not match the last row")
+
+
+def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes of a model instance, for before/after."""
+    return {name: _jsonable(getattr(obj, name)) for name in fields}

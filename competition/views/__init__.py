@@ -1,0 +1,9 @@
+"""Page blueprints, named by who uses them (as in Tabbycat's urls_admin / urls_public)."""
+from flask import Flask
+
+
+def register_views(app: Flask) -> None:
+    from competition.views import auth, manage, me, public, tablet
+
+    for module in (public, auth, me, manage, tablet):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,198 @@
+"""The organiser's pages (组委会): events, skills, marking schemes, entries, judges, results."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from competition import permissions
+from competition.errors import DomainError, not_found
+from competition.extensions import db
+from competition.forms import (
+    AspectForm, AssignJudgeForm, EventForm, RejectForm, SkillForm,
+)
+from competition.models import Entry, Event, Person, Skill
+from competition.services import events, judging, results
+from competition.services.events import get_or_404
+from competition.views._helpers import attempt, form_errors, require
+from evaluation.models import GradeLevel
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    require(permissions.can_manage_any_event)
+
+
+def _event(event_id: int) -> Event:
+    event = get_or_404(Event, event_id)
+    require(permissions.can_manage_event, event)
+    return event
+
+
+def _skill(skill_id: int) -> Skill:
+    skill = get_or_404(Skill, skill_id)
+    require(permissions.can_manage_event, skill.event)
+    return skill
+
+
+@bp.get("/")
+def dashboard():  # noqa: ANN201
+    managed = [e for e in db.session.scalars(select(Event).order_by(Event.year.desc(), Event.id))
+               if permissions.can_manage_event(current_user, e)]
+    return render_template("manage/dashboard.html", events=managed,
+                           can_create=permissions.can_create_event(current_user))
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def new_event():  # noqa: ANN201
+    require(permissions.can_create_event)
+    form = EventForm()
+    if form.validate_on_submit():
+        try:
+            event = events.create_event(code=form.code.data, name=form.name.data, name_en=form.name_en.data,
+                                        kind=form.kind.data, tier=form.tier.data, year=form.year.data,
+                                        starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                                        venue=form.venue.data)
+            db.session.commit()
+            return redirect(url_for("manage.event", event_id=event.id))
+        except DomainError as error:
+            db.session.rollback()
+            form.code.errors.append(error.text())
+    form_errors(form)
+    return render_template("manage/event_new.html", form=form)
+
+
+def _skill_form() -> SkillForm:
+    form = SkillForm()
+    grades = db.session.scalars(select(GradeLevel).where(GradeLevel.level_digit.is_not(None))
+                                .order_by(GradeLevel.position))
+    form.level_grade_code.choices = [SelectChoice(g.code, g.certificate_label) for g in grades]
+    return form
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id: int):  # noqa: ANN201
+    item = _event(event_id)
+    return render_template("manage/event.html", event=item, skill_form=_skill_form(),
+                           next_statuses=sorted(events.NEXT_STATUS[item.status]),
+                           counts=events.entry_counts(item))
+
+
+@bp.post("/events/<int:event_id>/status/<status>")
+def event_status(event_id: int, status: str):  # noqa: ANN201
+    item = _event(event_id)
+    return attempt(lambda: events.change_status(item, status), _("The event status has been changed."),
+                   url_for("manage.event", event_id=event_id))
+
+
+@bp.post("/events/<int:event_id>/skills")
+def add_skill(event_id: int):  # noqa: ANN201
+    item = _event(event_id)
+    form = _skill_form()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(url_for("manage.event", event_id=event_id))
+    return attempt(lambda: events.add_skill(
+        item, code=form.code.data, name=form.name.data, name_en=form.name_en.data,
+        occupation_code=form.occupation_code.data, occupation_name=form.occupation_name.data,
+        trade=form.trade.data, level_grade_code=form.level_grade_code.data, team_size=int(form.team_size.data),
+        theory_weight=form.theory_weight.data or 0, practical_weight=100 - (form.theory_weight.data or 0),
+        capacity=form.capacity.data), _("The skill has been added."), url_for("manage.event", event_id=event_id))
+
+
+@bp.get("/skills/<int:skill_id>")
+def skill(skill_id: int):  # noqa: ANN201
+    item = _skill(skill_id)
+    judge_form = AssignJudgeForm()
+    assigned = {a.person_id for a in judging.assignments(item)}
+    judge_form.person_id.choices = [SelectChoice(str(p.id), p.name) for p in judging.judge_pool()
+                                   if p.id not in assigned]
+    scheme = events.published_scheme(item.id)
+    draft = events.latest_draft(item.id)
+    entries = db.session.scalars(select(Entry).where(Entry.skill_id == item.id).order_by(Entry.id)).all()
+    return render_template(
+        "manage/skill.html", skill=item, scheme=scheme, draft=draft,
+        problems=events.scheme_problems(draft) if draft else [], aspect_form=AspectForm(),
+        entries=entries, reject_form=RejectForm(), judge_form=judge_form,
+        assignments=judging.assignments(item), rows=results.result_rows(item),
+        missing=results.missing_marks(item) if scheme else [])
+
+
+def _back(skill_id: int) -> str:
+    return url_for("manage.skill", skill_id=skill_id)
+
+
+@bp.post("/skills/<int:skill_id>/aspects")
+def add_aspect(skill_id: int):  # noqa: ANN201
+    item = _skill(skill_id)
+    form = AspectForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(_back(skill_id))
+    descriptors = [line for line in (form.descriptors.data or "").splitlines() if line.strip()]
+    return attempt(lambda: events.add_aspect(
+        item, criterion_code=form.criterion_code.data, criterion_name=form.criterion_name.data or "",
+        code=form.code.data, description=form.description.data, kind=form.kind.data,
+        max_mark=form.max_mark.data, descriptors=descriptors), _("The aspect has been added."), _back(skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/scheme/publish")
+def publish_scheme(skill_id: int):  # noqa: ANN201
+    item = _skill(skill_id)
+    return attempt(lambda: events.publish_scheme(item), _("The marking scheme has been published."),
+                   _back(skill_id))
+
+
+@bp.post("/entries/<int:entry_id>/approve")
+def approve_entry(entry_id: int):  # noqa: ANN201
+    from competition.services import entries
+    entry = get_or_404(Entry, entry_id)
+    _skill(entry.skill_id)
+    return attempt(lambda: entries.decide_entry(entry, True), _("The entry has been approved."),
+                   _back(entry.skill_id))
+
+
+@bp.post("/entries/<int:entry_id>/reject")
+def reject_entry(entry_id: int):  # noqa: ANN201
+    from competition.services import entries
+    entry = get_or_404(Entry, entry_id)
+    _skill(entry.skill_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(_back(entry.skill_id))
+    return attempt(lambda: entries.decide_entry(entry, False, form.reason.data),
+                   _("The entry has been rejected."), _back(entry.skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/judges")
+def assign_judge(skill_id: int):  # noqa: ANN201
+    item = _skill(skill_id)
+    form = AssignJudgeForm()
+    form.person_id.choices = [SelectChoice(str(p.id), p.name) for p in judging.judge_pool()]
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(_back(skill_id))
+    person = db.session.get(Person, form.person_id.data)
+    if person is None:
+        raise not_found()
+    return attempt(lambda: judging.assign_judge(item, person, form.role.data),
+                   _("The judge has been assigned."), _back(skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/results/compute")
+def compute_results(skill_id: int):  # noqa: ANN201
+    item = _skill(skill_id)
+    return attempt(lambda: results.compute(item), _("The results have been computed."), _back(skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/results/publish")
+def publish_results(skill_id: int):  # noqa: ANN201
+    item = _skill(skill_id)
+    require(permissions.can_publish_results, item)
+    return attempt(lambda: results.publish(item), _("The results have been published."), _back(skill_id))

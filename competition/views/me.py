@@ -1,0 +1,38 @@
+"""A signed-in person's own page: entries, results, judging duties, certificates."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from competition import permissions
+from competition.models import Skill
+from competition.services import entries, results
+from competition.services.events import get_or_404
+from competition.views._helpers import attempt, require
+from evaluation.services import certificates_of
+
+bp = Blueprint("me", __name__)
+
+
+@bp.get("/me")
+@login_required
+def dashboard():  # noqa: ANN201
+    person_id = current_user.person_id
+    my_entries = entries.entries_of(person_id) if person_id else []
+    return render_template(
+        "competition/me.html", entries=my_entries,
+        my_results={e.id: results.published_result(e) for e in my_entries},
+        duties=results.judging_duties(current_user),
+        certificates=certificates_of(person_id) if person_id else [],
+        can_manage=permissions.can_manage_any_event(current_user),
+        can_issue=permissions.can_issue_certificates(current_user))
+
+
+@bp.post("/skills/<int:skill_id>/enter")
+@login_required
+def enter(skill_id: int):  # noqa: ANN201
+    skill = get_or_404(Skill, skill_id)
+    require(permissions.can_enter_competitions)
+    return attempt(lambda: entries.enter_skill(current_user, skill),
+                   _("Your entry has been submitted. The organiser will review it."), url_for("me.dashboard"))

@@ -1,0 +1,30 @@
+"""The schema exists only through migrations, and the migrations describe exactly the models."""
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from competition.extensions import db
+from evaluation.models import GradeLevel
+
+
+def test_models_and_migrations_agree(app):
+    with app.app_context(), db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), db.metadata)
+    assert diff == []
+
+
+def test_reference_data_comes_from_the_migration(ctx):
+    grades = db.session.scalars(select(GradeLevel).order_by(GradeLevel.position)).all()
+    assert [g.name for g in grades] == ["学徒工", "初级工", "中级工", "高级工", "技师", "高级技师", "特级技师", "首席技师"]
+    assert [g.certificate_label for g in grades][1:6] == ["五级/初级工", "四级/中级工", "三级/高级工", "二级/技师",
+                                                          "一级/高级技师"]
+
+
+def test_downgrade_and_upgrade_again(app):
+    import flask_migrate
+    with app.app_context():
+        flask_migrate.downgrade(revision="base")
+        flask_migrate.upgrade()
+        assert db.session.scalar(select(GradeLevel.name).where(GradeLevel.code == "senior")) == "高级工"
