@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from competition.extensions import db
 
@@ -25,11 +25,12 @@ def audit_verify() -> None:
 
 
 @click.command("demo")
+@with_appcontext
 def demo_command() -> None:
     """Load the demo data set (idempotent: running it again changes nothing) and print the demo logins."""
     from competition.demo import DEMO_PASSWORD, load_demo
     logins = load_demo()
-    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in logins:
         click.echo(f"  {username:<14} {description}")
 

@@ -18,7 +18,7 @@ def configure_sqlite() -> None:
     _configured = True
 
     @event.listens_for(Engine, "connect")
-    def _sqlite_pragmas(dbapi_connection, _record):  # noqa: ANN001
+    def _sqlite_pragmas(dbapi_connection, _record):
         if not isinstance(dbapi_connection, sqlite3.Connection):
             return
         cursor = dbapi_connection.cursor()

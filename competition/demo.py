@@ -11,8 +11,19 @@ from sqlalchemy import select
 
 from competition.extensions import db
 from competition.models import (
-    AspectKind, Entry, EntryStatus, Event, EventKind, EventStatus, JudgeRole, Organisation, OrgKind, Person,
-    Role, Skill, Tier, User,
+    AspectKind,
+    Entry,
+    Event,
+    EventKind,
+    EventStatus,
+    JudgeRole,
+    Organisation,
+    OrgKind,
+    Person,
+    Role,
+    Skill,
+    Tier,
+    User,
 )
 from competition.rules.identity import resident_id_check_char
 from competition.services import accounts, entries, events, judging, marking, results
@@ -86,7 +97,7 @@ ROBOT_SCHEME = [
 ]
 
 
-def _event(code: str, **fields) -> tuple[Event, bool]:  # noqa: ANN003
+def _event(code: str, **fields) -> tuple[Event, bool]:
     event = db.session.scalar(select(Event).where(Event.code == code))
     if event is not None:
         return event, False
@@ -156,13 +167,13 @@ def load_demo() -> list[tuple[str, str]]:
     logins.append(("judge2 … judge5", "裁判 judges"))
 
     contestants = []
-    for i in range(12):
+    for i in range(38):
         district = DISTRICTS[i % len(DISTRICTS)]
         org = (companies + schools)[i % (len(companies) + len(schools))]
         name = FAMILY[(i * 7) % len(FAMILY)] + GIVEN[(i * 5) % len(GIVEN)]
-        person = _person(name, district, date(1996 + i % 8, 1 + i % 12, 5 + i), 100 + 2 * i + (i % 2), org)
+        person = _person(name, district, date(1996 + i % 8, 1 + i % 12, 5 + i % 23), 100 + 2 * i + (i % 2), org)
         contestants.append(_user(f"contestant{i + 1}", name, ((Role.CONTESTANT, None, None),), person))
-    logins.append(("contestant1 … contestant12", "选手 contestants"))
+    logins.append(("contestant1 … contestant38", "选手 contestants (1-32 电工 with results, 33-38 移动机器人)"))
 
     # 1. 巴渝工匠杯: results published, a certificate issued.
     cup, new = _event("bayu-2026", name="2026年“巴渝工匠杯”重庆市职业技能大赛",
@@ -180,7 +191,7 @@ def load_demo() -> list[tuple[str, str]]:
         for judge in judges[1:4]:
             judging.assign_judge(electrician, judge.person, JudgeRole.SCORER)
         events.change_status(cup, EventStatus.REGISTRATION_OPEN)
-        for contestant in contestants[:8]:
+        for contestant in contestants[:32]:  # a municipal skill needs 30 entrants for awards (DOMAIN.md §1)
             _enter_and_approve(contestant, electrician)
         _advance(cup, EventStatus.MARKING)
         _mark_all(electrician, judges[1:4], rng)
@@ -205,7 +216,7 @@ def load_demo() -> list[tuple[str, str]]:
         judging.assign_judge(robots, judges[0].person, JudgeRole.CHIEF)
         judging.assign_judge(robots, judges[4].person, JudgeRole.SCORER)
         events.change_status(ws, EventStatus.REGISTRATION_OPEN)
-        for contestant in contestants[8:12]:
+        for contestant in contestants[32:38]:
             _enter_and_approve(contestant, robots)
         _advance(ws, EventStatus.MARKING)
 

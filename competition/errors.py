@@ -7,7 +7,7 @@ from typing import Any
 from flask_babel import force_locale, gettext
 
 
-def N_(msgid: str) -> str:
+def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker
     """Mark a message for extraction (``pybabel extract -k N_``); it is translated when rendered."""
     return msgid
 

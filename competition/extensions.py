@@ -28,7 +28,7 @@ class Base(DeclarativeBase):
 class SaiPingApi(Api):
     """flask-smorest, documenting our error body for every default error response."""
 
-    from competition.api.schemas import ApiErrorResponseSchema as ERROR_SCHEMA  # noqa: N811
+    from competition.api.schemas import ApiErrorResponseSchema as ERROR_SCHEMA  # noqa: N814
 
 
 db = SQLAlchemy(model_class=Base)

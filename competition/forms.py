@@ -4,14 +4,18 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
+    IntegerField,
+    PasswordField,
     SelectChoice,
-    DateField, IntegerField, PasswordField, SelectField, StringField, SubmitField, TextAreaField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from competition import labels
-
-
 
 
 def _choices(labelled: dict) -> list[SelectChoice]:

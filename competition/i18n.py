@@ -2,7 +2,7 @@
 else the language picked with the switch on every page (kept in the session), else zh_CN."""
 from __future__ import annotations
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 
@@ -11,6 +11,8 @@ from competition.extensions import babel
 
 def select_locale() -> str:
     supported = current_app.config["SAIPING_LOCALES"]
+    if not has_request_context():  # the CLI and the scheduler
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if getattr(current_user, "is_authenticated", False) and current_user.locale in supported:
         return current_user.locale
     chosen = session.get("locale")

@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
         g.started = time.perf_counter()
 
     @app.after_request
-    def _log(response):  # noqa: ANN001, ANN202
+    def _log(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if not app.config.get("SAIPING_QUIET_REQUESTS"):
             ctx = request_context()

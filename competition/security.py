@@ -29,18 +29,18 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load_user(user_id: str):  # noqa: ANN202
+    def _load_user(user_id: str):
         return accounts.load_active_user(user_id)
 
     @login_manager.request_loader
-    def _load_from_token(req):  # noqa: ANN001, ANN202
+    def _load_from_token(req):
         header = req.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             return accounts.user_for_token(header[7:].strip())
         return None
 
     @login_manager.unauthorized_handler
-    def _unauthorized():  # noqa: ANN202
+    def _unauthorized():
         if wants_json():
             error = DomainError("unauthenticated", N_("Please sign in first."), status=401)
             return jsonify(error=error.as_json()), 401
@@ -48,7 +48,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 
     @app.after_request
-    def _headers(response):  # noqa: ANN001, ANN202
+    def _headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

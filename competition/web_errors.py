@@ -23,7 +23,7 @@ HTTP_MESSAGES = {
 CSRF_MESSAGE = N_("Your form has expired or was not sent from this site. Please reload the page and try again.")
 
 
-def _respond(error: DomainError):  # noqa: ANN202
+def _respond(error: DomainError):
     if wants_json():
         return jsonify(error=error.as_json()), error.status
     return render_template("errors/error.html", error=error, request_id=g.get("request_id")), error.status
@@ -31,15 +31,15 @@ def _respond(error: DomainError):  # noqa: ANN202
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def _domain(error: DomainError):  # noqa: ANN202
+    def _domain(error: DomainError):
         return _respond(error)
 
     @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError):  # noqa: ANN202
+    def _csrf(_error: CSRFError):
         return _respond(DomainError("csrf", CSRF_MESSAGE, status=400))
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException):  # noqa: ANN202
+    def _http(error: HTTPException):
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, HTTP_MESSAGES[400 if status < 500 else 500])
         domain = DomainError(f"http_{status}", message, status=status)
@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.errorhandler(Exception)
-    def _unexpected(error: Exception):  # noqa: ANN202
+    def _unexpected(error: Exception):
         logger.error("unhandled error", exc_info=error, extra={"ctx": request_context()})
         from competition.extensions import db
         db.session.rollback()

@@ -41,6 +41,8 @@ __all__ = [
     "LayoutOverflowError",
     "MissingGlyphError",
     "check_font_coverage",
+    "format_date_en",
+    "format_date_zh",
     "printed_fields",
     "render_certificate",
     "render_certificates",
@@ -70,20 +72,21 @@ _ENGLISH_MONTHS = (
 # HTML collapses these to a space (or drops them), so they never need a glyph of their own.
 _COLLAPSIBLE_WHITESPACE = frozenset(" \t\n\r\f")
 
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "name": ("姓名", "Name"),
-    "name_en": ("英文姓名", "Name (English)"),
-    "id_type_label": ("证件类型", "ID type"),
-    "id_number": ("证件号码", "ID number"),
-    "occupation": ("职业名称", "Occupation"),
-    "trade": ("工种/职业方向", "Trade / specialty"),
-    "grade_label": ("职业技能等级", "Skill level"),
-    "grade_label_en": ("职业技能等级（英文）", "Skill level (English)"),
-    "certificate_number": ("证书编号", "Certificate No."),
-    "verification_code": ("查验码", "Verification code"),
-    "body_name": ("评价机构", "Evaluation body"),
-    "issue_date": ("发证日期", "Date of issue"),
-    "issue_date_en": ("发证日期（英文）", "Date of issue (English)"),
+# Chinese names of the printed fields, for error messages.
+FIELD_LABELS_ZH: dict[str, str] = {
+    "name": "姓名",
+    "name_en": "英文姓名",
+    "id_type_label": "证件类型",
+    "id_number": "证件号码",
+    "occupation": "职业名称",
+    "trade": "工种/职业方向",
+    "grade_label": "职业技能等级",
+    "grade_label_en": "英文职业技能等级",
+    "certificate_number": "证书编号",
+    "verification_code": "查验码",
+    "body_name": "评价机构",
+    "issue_date": "发证日期",
+    "issue_date_en": "英文发证日期",
 }
 
 _REQUIRED_TEXT_FIELDS = (
@@ -106,7 +109,7 @@ class MissingGlyphError(ValueError):
         self.field = field
         self.certificate_number = certificate_number
         self.font_family = font_family
-        label_zh = FIELD_LABELS.get(field, (field, field))[0]
+        label_zh = FIELD_LABELS_ZH.get(field, field)
         which = f"证书 {certificate_number} 的" if certificate_number else ""
         which_en = f" of certificate {certificate_number}" if certificate_number else ""
         super().__init__(
@@ -141,9 +144,10 @@ class CertificateView:
     """One certificate, every field already formatted for print.
 
     Required text fields must be non-blank; ``trade`` may be empty or None (printed as ``--``);
-    ``photo``, when given, must be JPEG or PNG bytes. ``name_en``, ``grade_label_en`` and the
-    English date are printed only when ``bilingual`` (一带一路 events). ``reprint`` adds a small
-    补打 / REPRINT marker. Raises ``ValueError``/``TypeError`` on construction when a contract is broken.
+    ``photo``, when given, must be complete JPEG or PNG bytes (a truncated upload would otherwise
+    print a partly grey photo). ``name_en``, ``grade_label_en`` and the English date are printed
+    only when ``bilingual`` (一带一路 events). ``reprint`` adds a small 补打 / REPRINT marker.
+    Raises ``ValueError``/``TypeError`` on construction when a contract is broken.
     """
 
     name: str
@@ -170,8 +174,8 @@ class CertificateView:
                 raise ValueError(f"CertificateView.{field_name} must be a non-blank string, got {value!r}")
         if not isinstance(self.issue_date, date):
             raise TypeError(f"CertificateView.issue_date must be a date, got {self.issue_date!r}")
-        if self.photo is not None and _image_mime_type(self.photo) is None:
-            raise ValueError("CertificateView.photo must be JPEG or PNG bytes")
+        if self.photo is not None:
+            _check_photo(self.photo)
 
 
 def format_date_zh(value: date) -> str:
@@ -310,11 +314,47 @@ def _image_mime_type(data: bytes) -> str | None:
     return None
 
 
+def _image_is_complete(data: bytes) -> bool:
+    """Whether a JPEG or PNG file runs to its end marker (it was not cut off in upload or storage).
+
+    Checked on the bytes because Pillow's own check is off once WeasyPrint is imported (it sets the
+    process-wide ``ImageFile.LOAD_TRUNCATED_IMAGES``) and would print the missing part grey.
+    """
+    if data.startswith(_PNG_MAGIC):
+        position = len(_PNG_MAGIC)
+        while position + 8 <= len(data):
+            length = int.from_bytes(data[position:position + 4], "big")
+            chunk_type = data[position + 4:position + 8]
+            position += 12 + length  # length, type, data, CRC
+            if chunk_type == b"IEND":
+                return position <= len(data)
+        return False
+    # JPEG: entropy-coded data cannot contain FF D9 (FF is byte-stuffed), so the image ends with
+    # an EOI marker after its last start-of-scan marker unless the file was truncated.
+    return data.rfind(b"\xff\xd9") > data.rfind(b"\xff\xda") > 0
+
+
+def _check_photo(data: bytes) -> None:
+    """Raise ValueError unless ``data`` is a complete JPEG or PNG image that Pillow can decode."""
+    if not isinstance(data, bytes) or _image_mime_type(data) is None:
+        raise ValueError("CertificateView.photo must be JPEG or PNG bytes")
+    if not _image_is_complete(data):
+        raise ValueError("CertificateView.photo is not a readable JPEG or PNG image: the file is truncated")
+    from PIL import Image
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.draft("RGB", (400, 400))  # JPEG: decode at reduced scale, which is enough to check
+            image.load()
+    except (OSError, SyntaxError, Image.DecompressionBombError) as error:
+        raise ValueError(f"CertificateView.photo is not a readable JPEG or PNG image: {error}") from error
+
+
 def _data_uri(mime_type: str, data: bytes) -> str:
     return f"data:{mime_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
-def qr_code_data_uri(payload: str) -> str:
+def _qr_code_data_uri(payload: str) -> str:
     """An SVG data URI of the QR code for ``payload`` (error correction M, no quiet zone: CSS pads it)."""
     qr = segno.make(payload, error="m", micro=False)
     return qr.svg_data_uri(border=0, omitsize=True, dark="#000000")
@@ -334,7 +374,7 @@ _GUILLOCHE_STROKES = (  # fixed-circle radius, rolling radius, pen offset, colou
 
 @functools.cache
 def _guilloche_data_uri() -> str:
-    """A faint guilloché rosette (hypotrochoids, as engraved on diplomas) as a PNG data URI on paper colour."""
+    """A faint guilloché rosette (hypotrochoids, as engraved on diplomas) as a JPEG data URI on paper colour."""
     from PIL import Image, ImageDraw
 
     supersample = 3
@@ -344,7 +384,7 @@ def _guilloche_data_uri() -> str:
     image = Image.new("RGB", (canvas, canvas), _PAPER_RGB)
     draw = ImageDraw.Draw(image)
     for fixed, rolling, pen, colour, width in _GUILLOCHE_STROKES:
-        faint = tuple(round(p + (c - p) * 0.2) for p, c in zip(_PAPER_RGB, colour))
+        faint = tuple(round(p + (c - p) * 0.2) for p, c in zip(_PAPER_RGB, colour, strict=True))
         turns = rolling // math.gcd(fixed, rolling)
         steps = 3600
         points = []
@@ -355,10 +395,11 @@ def _guilloche_data_uri() -> str:
             points.append((canvas / 2 + x * unit, canvas / 2 + y * unit))
         draw.line(points, fill=faint, width=max(1, round(width * unit * 1.2)))
     image = image.resize((size, size), Image.Resampling.LANCZOS)
-    image = image.convert("P", palette=Image.Palette.ADAPTIVE, colors=16)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
-    return _data_uri("image/png", buffer.getvalue())
+    # JPEG: ≈ 60 KB per PDF, where WeasyPrint re-encodes any PNG as ≈ 280 KB of RGB. 4:4:4 keeps
+    # the flat paper colour exact, so the image's edge does not show.
+    image.save(buffer, format="JPEG", quality=82, subsampling=0, optimize=True)
+    return _data_uri("image/jpeg", buffer.getvalue())
 
 
 def _page_context(view: CertificateView, index: int) -> dict[str, Any]:
@@ -369,7 +410,7 @@ def _page_context(view: CertificateView, index: int) -> dict[str, Any]:
         "bilingual": view.bilingual,
         "reprint": view.reprint,
         "photo_uri": _data_uri(_image_mime_type(view.photo) or "", view.photo) if view.photo else None,
-        "qr_uri": qr_code_data_uri(view.qr_payload),
+        "qr_uri": _qr_code_data_uri(view.qr_payload),
     }
 
 
@@ -460,9 +501,7 @@ def render_certificates(
     # Everything the page needs is inline; refuse any other URL and fail rather than print a gap.
     fetcher = URLFetcher(allowed_protocols=("data",), fail_on_errors=True)
     with _RENDER_LOCK:
-        document = weasyprint.HTML(
-            string=html, base_url=str(TEMPLATES_DIR), url_fetcher=fetcher,
-        ).render(
+        document = weasyprint.HTML(string=html, url_fetcher=fetcher).render(
             font_config=font_config or _shared_font_config(),
             stylesheets=[_stylesheet()],
             dpi=MAX_IMAGE_DPI,

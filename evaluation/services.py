@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app, url_for
+from flask_babel import force_locale
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from competition.errors import N_, Invalid, NotAllowed, StateConflict
-from competition.i18n import pick
 from competition.extensions import db
+from competition.i18n import pick
+from competition.labels import label
 from competition.models import Entry, EntryMember, EventKind, Person, Result, Skill, User
 from competition.services import audit
 from evaluation.models import Certificate, CertificateSerial, CertificateStatus, GradeLevel
@@ -100,7 +102,7 @@ def current_grade(person_id: int, occupation_code: str) -> Grade | None:
     return max((Grade(code) for code in codes), default=None)
 
 
-def decide_promotion(result: Result, skill: Skill, person_id: int):  # noqa: ANN201
+def decide_promotion(result: Result, skill: Skill, person_id: int):
     """The promotion decision for one published result, or None when no rule matches."""
     outcome = promotion.CompetitionResult(
         tier=skill.event.tier, rank=result.place, set_level=Grade(skill.level_grade_code),
@@ -157,13 +159,14 @@ def certificates_of(person_id: int) -> list[Certificate]:
                                    .order_by(Certificate.issue_date.desc())))
 
 
-def certificate_view(certificate: Certificate, bilingual: bool = False):  # noqa: ANN201
+def certificate_view(certificate: Certificate, bilingual: bool = False):
     from evaluation.printing import CertificateView
     person = certificate.person
-    id_labels = {"resident_id": "居民身份证", "passport": "护照", "hk_macau_permit": "港澳居民来往内地通行证",
-                 "taiwan_permit": "台湾居民来往大陆通行证"}
+    with force_locale("zh_CN"):  # the certificate's own language; English lines are added when bilingual
+        id_type_label = label("id_type", person.id_type)
     return CertificateView(
-        name=person.name, name_en=person.name_latin, id_type_label=id_labels.get(person.id_type, person.id_type),
+        name=person.name, name_en=person.name_latin if person.name_latin != person.name else None,
+        id_type_label=id_type_label,
         id_number=person.id_number, occupation=certificate.occupation_name, trade=certificate.trade,
         grade_label=certificate.grade.certificate_label, grade_label_en=certificate_label_en(certificate.grade.grade),
         certificate_number=certificate.number, verification_code=certificate.verification_code,
@@ -188,8 +191,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
 
 def verify(number: str, code: str) -> Certificate | None:
     """The certificate with this number, only when the code printed on it matches too."""
-    certificate = db.session.scalar(select(Certificate).where(Certificate.number == number.strip().upper()))
-    if certificate is None or not numbers.verification_code_matches(current_app.config["SAIPING_CERTIFICATE_SECRET"], certificate.number,
-                                                                   code.strip().upper()):
+    typed_code = "".join(code.split()).replace("-", "").upper()  # printed as 7K3Q-9XPA
+    certificate = db.session.scalar(select(Certificate).where(
+        Certificate.number == "".join(number.split()).upper()))
+    if certificate is None or not numbers.verification_code_matches(
+            current_app.config["SAIPING_CERTIFICATE_SECRET"], certificate.number, typed_code):
         return None
     return certificate

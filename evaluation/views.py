@@ -20,7 +20,7 @@ bp = Blueprint("evaluation", __name__)
 
 @bp.get("/evaluation/")
 @login_required
-def dashboard():  # noqa: ANN201
+def dashboard():
     require(permissions.can_issue_certificates)
     bodies = db.session.scalars(select(Organisation).where(
         Organisation.id.in_(permissions.evaluation_bodies(current_user)))).all()
@@ -32,7 +32,7 @@ def dashboard():  # noqa: ANN201
 
 @bp.post("/evaluation/issue")
 @login_required
-def issue():  # noqa: ANN201
+def issue():
     require(permissions.can_issue_certificates)
     form = request.form
     try:
@@ -46,7 +46,7 @@ def issue():  # noqa: ANN201
 
 @bp.get("/certificates/<int:certificate_id>.pdf")
 @login_required
-def certificate_pdf(certificate_id: int):  # noqa: ANN201
+def certificate_pdf(certificate_id: int):
     certificate = get_or_404(Certificate, certificate_id)
     if not (current_user.person_id == certificate.person_id
             or permissions.can_issue_certificates(current_user, certificate.body_id)):
@@ -58,7 +58,7 @@ def certificate_pdf(certificate_id: int):  # noqa: ANN201
 
 @bp.get("/verify")
 @limiter.limit("30 per minute")
-def verify():  # noqa: ANN201
+def verify():
     number, code = request.args.get("number", ""), request.args.get("code", "")
     certificate = services.verify(number, code) if number and code else None
     return render_template("evaluation/verify.html", number=number, code=code, certificate=certificate,

@@ -44,7 +44,7 @@ def _database_url(tmp_dir: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def app(tmp_path_factory: pytest.TempPathFactory):
     tmp_dir = tmp_path_factory.mktemp("saiping")
     os.environ["SAIPING_INSTANCE_PATH"] = str(tmp_dir / "instance")
     from competition import create_app
@@ -62,7 +62,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
         db.engine.dispose()
 
 
-def _empty_tables(app) -> None:  # noqa: ANN001
+def _empty_tables(app) -> None:
     from competition.extensions import db
     tables = [t for t in reversed(db.metadata.sorted_tables) if t.name not in KEEP_TABLES]
     with app.app_context():
@@ -91,14 +91,14 @@ def _clean_database(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 @pytest.fixture
-def ctx(app):  # noqa: ANN001, ANN201
+def ctx(app):
     """An application and request context, for calling services directly."""
     with app.test_request_context():
         yield
 
 
 @pytest.fixture
-def client(app):  # noqa: ANN001, ANN201
+def client(app):
     return app.test_client()
 
 
@@ -114,24 +114,24 @@ def csrf_from(html: str) -> str:
 class Browser:
     """A test client that signs in and posts forms with the CSRF token, as a browser would."""
 
-    def __init__(self, client) -> None:  # noqa: ANN001
+    def __init__(self, client) -> None:
         self.client = client
 
     def token(self, page: str = "/login") -> str:
         return csrf_from(self.client.get(page).get_data(as_text=True))
 
-    def login(self, username: str, password: str = "saiping2026"):  # noqa: ANN201
+    def login(self, username: str, password: str = "saiping2026"):
         response = self.client.post("/login", data={"username": username, "password": password,
                                                      "csrf_token": self.token()})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
 
-    def post(self, url: str, data: dict | None = None, **kwargs):  # noqa: ANN003, ANN201
+    def post(self, url: str, data: dict | None = None, **kwargs):
         payload = dict(data or {})
         payload.setdefault("csrf_token", self.token("/me" if self._signed_in() else "/login"))
         return self.client.post(url, data=payload, **kwargs)
 
-    def get(self, url: str, **kwargs):  # noqa: ANN003, ANN201
+    def get(self, url: str, **kwargs):
         return self.client.get(url, **kwargs)
 
     def _signed_in(self) -> bool:
@@ -139,5 +139,5 @@ class Browser:
 
 
 @pytest.fixture
-def browser(client) -> Browser:  # noqa: ANN001
+def browser(client) -> Browser:
     return Browser(client)

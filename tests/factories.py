@@ -18,7 +18,7 @@ def id_number(birth: date = date(1998, 5, 17), sequence: int = 123, region: str 
     return body + resident_id_check_char(body)
 
 
-def organisation(name: str = "重庆渝江机械制造有限公司", kind: str = OrgKind.ENTERPRISE, **extra) -> Organisation:  # noqa: ANN003
+def organisation(name: str = "重庆渝江机械制造有限公司", kind: str = OrgKind.ENTERPRISE, **extra) -> Organisation:
     org = Organisation(name=name, kind=kind, **extra)
     db.session.add(org)
     db.session.flush()
@@ -30,32 +30,32 @@ def evaluation_body() -> Organisation:
                         province_code="50", site_code="123456")
 
 
-def user(username: str, *roles: tuple, person=None):  # noqa: ANN001, ANN201
+def user(username: str, *roles: tuple, person=None):
     return accounts.create_user(username, PASSWORD, username, person=person, roles=tuple(roles))
 
 
-def organiser(username: str = "organiser", event_id: int | None = None):  # noqa: ANN201
+def organiser(username: str = "organiser", event_id: int | None = None):
     return user(username, (Role.ORGANISER, event_id, None))
 
 
-def contestant(username: str = "contestant", name: str = "张三丰", sequence: int = 123, org=None):  # noqa: ANN001, ANN201
+def contestant(username: str = "contestant", name: str = "张三丰", sequence: int = 123, org=None):
     return entries.register_contestant(username=username, password=PASSWORD, name=name, id_type="resident_id",
                                        id_number=id_number(sequence=sequence),
                                        organisation_id=org.id if org else None)
 
 
-def judge(username: str = "judge", name: str = "陈建国", sequence: int = 311):  # noqa: ANN201
+def judge(username: str = "judge", name: str = "陈建国", sequence: int = 311):
     person = entries.find_or_create_person(name=name, id_type="resident_id",
                                            id_number=id_number(date(1975, 3, 9), sequence))
     return user(username, (Role.JUDGE, None, None), person=person)
 
 
-def event(code: str = "bayu-test", kind: str = EventKind.BAYU_CUP, **fields):  # noqa: ANN003, ANN201
+def event(code: str = "bayu-test", kind: str = EventKind.BAYU_CUP, **fields):
     values = {"name": "测试赛", "name_en": "Test competition", "tier": Tier.PROVINCIAL_1, "year": 2026} | fields
     return events.create_event(code=code, kind=kind, **values)
 
 
-def skill_with_scheme(ev, code: str = "B01"):  # noqa: ANN001, ANN201
+def skill_with_scheme(ev, code: str = "B01"):
     """A skill with a published two-aspect scheme: A1 measurement (60), A2 judgement (40)."""
     skill = events.add_skill(ev, code=code, name="电工", name_en="Electrician", occupation_code="6-31-01-03",
                              occupation_name="电工", level_grade_code="senior")
@@ -67,5 +67,5 @@ def skill_with_scheme(ev, code: str = "B01"):  # noqa: ANN001, ANN201
     return skill
 
 
-def assign(skill, judge_user, role: str = JudgeRole.SCORER):  # noqa: ANN001, ANN201
+def assign(skill, judge_user, role: str = JudgeRole.SCORER):
     return judging.assign_judge(skill, judge_user.person, role)

@@ -5,7 +5,13 @@ from competition.models.entry import Entry, EntryMember, EntryStatus
 from competition.models.event import Event, EventKind, EventStatus, ResultsStatus, Skill, Tier
 from competition.models.judging import JudgeAssignment, JudgeRole
 from competition.models.marking import (
-    Aspect, AspectKind, Criterion, Mark, MarkingScheme, MeasurementMethod, SchemeStatus,
+    Aspect,
+    AspectKind,
+    Criterion,
+    Mark,
+    MarkingScheme,
+    MeasurementMethod,
+    SchemeStatus,
 )
 from competition.models.people import IdType, Organisation, OrgKind, Person
 from competition.models.result import Result

@@ -9,7 +9,6 @@ from sqlalchemy import DateTime, Numeric, String
 from sqlalchemy.orm import mapped_column
 
 
-
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -10,13 +10,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competition.extensions import db
 from competition.models._types import str32, str200, timestamp
+from competition.rules.identity import IdType
 
-
-class IdType(StrEnum):
-    RESIDENT_ID = "resident_id"          # 居民身份证
-    PASSPORT = "passport"                # 护照
-    HK_MACAU_PERMIT = "hk_macau_permit"  # 港澳居民来往内地通行证
-    TAIWAN_PERMIT = "taiwan_permit"      # 台湾居民来往大陆通行证
+__all__ = ["IdType", "OrgKind", "Organisation", "Person", "mask_id_number", "mask_name"]
 
 
 class OrgKind(StrEnum):

@@ -457,19 +457,20 @@ def apply_waivers(conflicts: Iterable[Conflict], waivers: Iterable[Waiver]) -> W
     (:class:`Waiver` raises :class:`WaiverError` otherwise); anything else passed as a waiver raises
     ``TypeError``."""
     waivers = list(waivers)
-    by_key: dict[tuple[Id, Id, ConflictType], Waiver] = {}
-    for waiver in waivers:
+    first_for_key: dict[tuple[Id, Id, ConflictType], int] = {}
+    for position, waiver in enumerate(waivers):
         if not isinstance(waiver, Waiver):
             raise TypeError(f"waivers must be Waiver objects, not {type(waiver).__name__}")
-        by_key.setdefault(waiver.key, waiver)
+        first_for_key.setdefault(waiver.key, position)
     in_force: list[Conflict] = []
     waived: list[WaivedConflict] = []
     used: set[int] = set()
     for conflict in conflicts:
-        waiver = by_key.get(conflict.key)
-        if waiver is None:
+        position = first_for_key.get(conflict.key)
+        if position is None:
             in_force.append(conflict)
         else:
-            waived.append(WaivedConflict(conflict, waiver))
-            used.add(id(waiver))
-    return WaiverOutcome(in_force, waived, [waiver for waiver in waivers if id(waiver) not in used])
+            waived.append(WaivedConflict(conflict, waivers[position]))
+            used.add(position)
+    return WaiverOutcome(in_force, waived, [waiver for position, waiver in enumerate(waivers)
+                                            if position not in used])

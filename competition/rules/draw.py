@@ -31,7 +31,8 @@ The random stream, specified so that it can be replayed in any language:
 :func:`make_anonymous_codes` chains ``layers`` mappings from the sorted competitor numbers (stream
 ``anonymise-<layer>``): layer 1 is a shuffled ``1..N`` (zero-padded to the width of ``N``), each later
 layer gives every code of the layer before a random ``code_width``-digit code (``uniform(10**code_width)``,
-drawn again while it is already used by any layer), taken in ascending order of the codes it replaces.
+drawn again while it is already a competitor number or a code of any layer), taken in ascending order of
+the codes it replaces.
 
 Errors. Every refusal raises :class:`DrawError` (a ``ValueError``) with a stable ``code``, an English msgid
 ``message`` and its ``params``: ``draw.seed``, ``draw.duplicate_entry``, ``draw.no_stations``,
@@ -173,18 +174,27 @@ class DrawResult:
         raise KeyError(entry_id)
 
 
-def _require_unique_labels(labels: Sequence[str], what: str, empty_code: str, duplicate_code: str) -> None:
+# (code, msgid) of the refusals of a label list, per kind of label: whole msgids, so each translates whole.
+_LABEL_REFUSALS = {
+    "station": (("draw.no_stations", N_("The draw needs at least one station.")),
+                ("draw.duplicate_station", N_("Station %(label)s is listed twice."))),
+    "session": (("draw.no_sessions", N_("The draw needs at least one session.")),
+                ("draw.duplicate_session", N_("Session %(label)s is listed twice."))),
+}
+
+
+def _require_unique_labels(labels: Sequence[str], what: str) -> None:
+    (empty_code, empty_message), (duplicate_code, duplicate_message) = _LABEL_REFUSALS[what]
     if isinstance(labels, str):
-        raise TypeError(f"{what} must be a sequence of labels, not one str")
+        raise TypeError(f"{what}s must be a sequence of labels, not one str")
     if not labels:
-        raise DrawError(empty_code, N_("The draw needs at least one %(what)s."), what=what)
+        raise DrawError(empty_code, empty_message)
     seen: set[str] = set()
     for label in labels:
         if not isinstance(label, str) or not label.strip():
             raise TypeError(f"every {what} must be a non-empty str, got {label!r}")
         if label in seen:
-            raise DrawError(duplicate_code, N_("The %(what)s %(label)s is listed twice."),
-                            what=what, label=label)
+            raise DrawError(duplicate_code, duplicate_message, label=label)
         seen.add(label)
 
 
@@ -207,8 +217,8 @@ def _session_lots(entry_count: int, stations: Sequence[str],
     per_session, extra = divmod(entry_count, len(sessions))
     lots = []
     for index, session in enumerate(sessions):
-        used = per_session + (1 if index < extra else 0)
-        lots.extend((session, station) for station in stations[:used])
+        size = per_session + (1 if index < extra else 0)
+        lots.extend((session, station) for station in stations[:size])
     return lots
 
 
@@ -240,10 +250,10 @@ def run_draw(seed: str, entry_ids: Sequence[int], stations: Sequence[str],
         if previous == current:
             raise DrawError("draw.duplicate_entry", N_("Entry %(entry_id)s is listed twice."),
                             entry_id=current)
-    _require_unique_labels(stations, "station", "draw.no_stations", "draw.duplicate_station")
+    _require_unique_labels(stations, "station")
     session_labels: Sequence[str | None] = [None]
     if sessions is not None:
-        _require_unique_labels(sessions, "session", "draw.no_sessions", "draw.duplicate_session")
+        _require_unique_labels(sessions, "session")
         session_labels = sessions
     capacity = len(stations) * len(session_labels)
     if len(ordered) > capacity:
@@ -324,7 +334,8 @@ def make_anonymous_codes(seed: str, competitor_numbers: Sequence[str], layers: i
     - ``layers``: how many chained mappings (>= 1; 2 is 二次加密).
     - ``code_width``: digits of the codes of layer 2 onwards (at most 18).
     - ``code_space_factor``: ``10**code_width`` must be at least this many times the number of competitors,
-      so that guessing a code in use is unlikely (default: at most one code in 10 is used).
+      so that guessing a code in use is unlikely (default: at most one code in 10 is used); the space must
+      also hold every code of layers 2+ besides the competitor numbers and layer-1 codes of that width.
 
     Returns :class:`AnonymousCodes`. Raises :class:`DrawError`: ``draw.seed``, ``draw.duplicate_number``,
     ``draw.layers`` (fewer than 1), ``draw.code_space`` (``code_width`` too small for the competitors);
@@ -348,17 +359,22 @@ def make_anonymous_codes(seed: str, competitor_numbers: Sequence[str], layers: i
     if layers < 1:
         raise DrawError("draw.layers", N_("Anonymisation needs at least one layer, not %(layers)s."),
                         layers=layers)
-    if layers > 1 and not (1 <= code_width <= _MAX_CODE_WIDTH and code_space_factor >= 1
-                           and 10 ** code_width >= code_space_factor * len(ordered)):
-        raise DrawError("draw.code_space",
-                        N_("Codes of %(width)s digits are too few for %(count)s competitors."),
-                        width=code_width, count=len(ordered))
-
-    used: set[str] = set(ordered)
     first_codes = [f"{n:0{len(str(len(ordered)))}d}" for n in range(1, len(ordered) + 1)]
+    used = set(ordered) | set(first_codes)
+    if layers > 1:
+        # Codes of this width already taken by a competitor number or a layer-1 code cannot be drawn again;
+        # counting them keeps the redraw loop below finite.
+        taken = sum(1 for code in used if len(code) == code_width and code.isascii() and code.isdigit())
+        fits = (1 <= code_width <= _MAX_CODE_WIDTH and code_space_factor >= 1
+                and 10 ** code_width >= code_space_factor * len(ordered)
+                and 10 ** code_width - taken >= (layers - 1) * len(ordered))
+        if not fits:
+            raise DrawError("draw.code_space",
+                            N_("Codes of %(width)s digits are too few for %(count)s competitors."),
+                            width=code_width, count=len(ordered))
+
     _SeededStream(seed, "anonymise-1").shuffle(first_codes)
     mappings = [dict(zip(ordered, first_codes, strict=True))]
-    used.update(first_codes)
     for layer in range(2, layers + 1):
         stream = _SeededStream(seed, f"anonymise-{layer}")
         mapping = {}

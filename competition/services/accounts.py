@@ -25,7 +25,7 @@ def check_password_rules(password: str) -> None:
                                           "with digits or symbols."), n=MIN_PASSWORD_LENGTH)
 
 
-def create_user(username: str, password: str, display_name: str, *, person=None,  # noqa: ANN001
+def create_user(username: str, password: str, display_name: str, *, person=None,
                 roles: tuple[tuple[str, int | None, int | None], ...] = (), locale: str | None = None,
                 check_rules: bool = True) -> User:
     """Create an account with grants given as (role, event_id, organisation_id)."""

@@ -8,7 +8,15 @@ from sqlalchemy import func, select
 from competition.errors import N_, Invalid, NotAllowed, StateConflict
 from competition.extensions import db
 from competition.models import (
-    Entry, EntryMember, EntryStatus, EventStatus, IdType, Person, Role, Skill, User,
+    Entry,
+    EntryMember,
+    EntryStatus,
+    EventStatus,
+    IdType,
+    Person,
+    Role,
+    Skill,
+    User,
 )
 from competition.rules import identity
 from competition.services import accounts, audit
@@ -25,7 +33,7 @@ IDENTITY_MESSAGES = {
 GENERIC_IDENTITY_MESSAGE = N_("The document number %(number)s is not valid for this document type.")
 
 
-def check_identity(id_type: str, number: str, nationality: str | None, today: date | None = None):  # noqa: ANN201
+def check_identity(id_type: str, number: str, nationality: str | None, today: date | None = None):
     """Validate and normalise an identity document, turning rule errors into bilingual refusals."""
     if id_type not in set(IdType):
         raise Invalid("id.type", N_("Unknown identity document type."))

@@ -10,8 +10,17 @@ from sqlalchemy import func, select
 from competition.errors import N_, Invalid, StateConflict, not_found
 from competition.extensions import db
 from competition.models import (
-    Aspect, AspectKind, Criterion, Event, EventKind, EventStatus, MarkingScheme, MeasurementMethod, SchemeStatus,
-    Skill, Tier,
+    Aspect,
+    AspectKind,
+    Criterion,
+    Event,
+    EventKind,
+    EventStatus,
+    MarkingScheme,
+    MeasurementMethod,
+    SchemeStatus,
+    Skill,
+    Tier,
 )
 from competition.rules import marking as marking_rules
 from competition.services import audit

@@ -13,7 +13,16 @@ from sqlalchemy import delete, select
 from competition.errors import N_, StateConflict
 from competition.extensions import db
 from competition.models import (
-    AspectKind, Entry, EntryStatus, EventKind, JudgeAssignment, Mark, Result, ResultsStatus, Skill, User,
+    AspectKind,
+    Entry,
+    EntryStatus,
+    EventKind,
+    JudgeAssignment,
+    Mark,
+    Result,
+    ResultsStatus,
+    Skill,
+    User,
 )
 from competition.rules import awards, marking, ranking, standardise
 from competition.services import audit, events

@@ -17,7 +17,7 @@ bp = Blueprint("auth", __name__)
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(login_limit, methods=["POST"])
-def login():  # noqa: ANN201
+def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -33,7 +33,7 @@ def login():  # noqa: ANN201
 
 
 @bp.post("/logout")
-def logout():  # noqa: ANN201
+def logout():
     if current_user.is_authenticated:
         audit.record("auth.logout", current_user._get_current_object())
         db.session.commit()
@@ -43,7 +43,7 @@ def logout():  # noqa: ANN201
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register():  # noqa: ANN201
+def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:

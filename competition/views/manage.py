@@ -11,7 +11,11 @@ from competition import permissions
 from competition.errors import DomainError, not_found
 from competition.extensions import db
 from competition.forms import (
-    AspectForm, AssignJudgeForm, EventForm, RejectForm, SkillForm,
+    AspectForm,
+    AssignJudgeForm,
+    EventForm,
+    RejectForm,
+    SkillForm,
 )
 from competition.models import Entry, Event, Person, Skill
 from competition.services import events, judging, results
@@ -41,7 +45,7 @@ def _skill(skill_id: int) -> Skill:
 
 
 @bp.get("/")
-def dashboard():  # noqa: ANN201
+def dashboard():
     managed = [e for e in db.session.scalars(select(Event).order_by(Event.year.desc(), Event.id))
                if permissions.can_manage_event(current_user, e)]
     return render_template("manage/dashboard.html", events=managed,
@@ -49,7 +53,7 @@ def dashboard():  # noqa: ANN201
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
-def new_event():  # noqa: ANN201
+def new_event():
     require(permissions.can_create_event)
     form = EventForm()
     if form.validate_on_submit():
@@ -76,7 +80,7 @@ def _skill_form() -> SkillForm:
 
 
 @bp.get("/events/<int:event_id>")
-def event(event_id: int):  # noqa: ANN201
+def event(event_id: int):
     item = _event(event_id)
     return render_template("manage/event.html", event=item, skill_form=_skill_form(),
                            next_statuses=sorted(events.NEXT_STATUS[item.status]),
@@ -84,14 +88,14 @@ def event(event_id: int):  # noqa: ANN201
 
 
 @bp.post("/events/<int:event_id>/status/<status>")
-def event_status(event_id: int, status: str):  # noqa: ANN201
+def event_status(event_id: int, status: str):
     item = _event(event_id)
     return attempt(lambda: events.change_status(item, status), _("The event status has been changed."),
                    url_for("manage.event", event_id=event_id))
 
 
 @bp.post("/events/<int:event_id>/skills")
-def add_skill(event_id: int):  # noqa: ANN201
+def add_skill(event_id: int):
     item = _event(event_id)
     form = _skill_form()
     if not form.validate_on_submit():
@@ -106,7 +110,7 @@ def add_skill(event_id: int):  # noqa: ANN201
 
 
 @bp.get("/skills/<int:skill_id>")
-def skill(skill_id: int):  # noqa: ANN201
+def skill(skill_id: int):
     item = _skill(skill_id)
     judge_form = AssignJudgeForm()
     assigned = {a.person_id for a in judging.assignments(item)}
@@ -128,7 +132,7 @@ def _back(skill_id: int) -> str:
 
 
 @bp.post("/skills/<int:skill_id>/aspects")
-def add_aspect(skill_id: int):  # noqa: ANN201
+def add_aspect(skill_id: int):
     item = _skill(skill_id)
     form = AspectForm()
     if not form.validate_on_submit():
@@ -142,14 +146,14 @@ def add_aspect(skill_id: int):  # noqa: ANN201
 
 
 @bp.post("/skills/<int:skill_id>/scheme/publish")
-def publish_scheme(skill_id: int):  # noqa: ANN201
+def publish_scheme(skill_id: int):
     item = _skill(skill_id)
     return attempt(lambda: events.publish_scheme(item), _("The marking scheme has been published."),
                    _back(skill_id))
 
 
 @bp.post("/entries/<int:entry_id>/approve")
-def approve_entry(entry_id: int):  # noqa: ANN201
+def approve_entry(entry_id: int):
     from competition.services import entries
     entry = get_or_404(Entry, entry_id)
     _skill(entry.skill_id)
@@ -158,7 +162,7 @@ def approve_entry(entry_id: int):  # noqa: ANN201
 
 
 @bp.post("/entries/<int:entry_id>/reject")
-def reject_entry(entry_id: int):  # noqa: ANN201
+def reject_entry(entry_id: int):
     from competition.services import entries
     entry = get_or_404(Entry, entry_id)
     _skill(entry.skill_id)
@@ -171,7 +175,7 @@ def reject_entry(entry_id: int):  # noqa: ANN201
 
 
 @bp.post("/skills/<int:skill_id>/judges")
-def assign_judge(skill_id: int):  # noqa: ANN201
+def assign_judge(skill_id: int):
     item = _skill(skill_id)
     form = AssignJudgeForm()
     form.person_id.choices = [SelectChoice(str(p.id), p.name) for p in judging.judge_pool()]
@@ -186,13 +190,13 @@ def assign_judge(skill_id: int):  # noqa: ANN201
 
 
 @bp.post("/skills/<int:skill_id>/results/compute")
-def compute_results(skill_id: int):  # noqa: ANN201
+def compute_results(skill_id: int):
     item = _skill(skill_id)
     return attempt(lambda: results.compute(item), _("The results have been computed."), _back(skill_id))
 
 
 @bp.post("/skills/<int:skill_id>/results/publish")
-def publish_results(skill_id: int):  # noqa: ANN201
+def publish_results(skill_id: int):
     item = _skill(skill_id)
     require(permissions.can_publish_results, item)
     return attempt(lambda: results.publish(item), _("The results have been published."), _back(skill_id))

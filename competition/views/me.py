@@ -17,7 +17,7 @@ bp = Blueprint("me", __name__)
 
 @bp.get("/me")
 @login_required
-def dashboard():  # noqa: ANN201
+def dashboard():
     person_id = current_user.person_id
     my_entries = entries.entries_of(person_id) if person_id else []
     return render_template(
@@ -31,7 +31,7 @@ def dashboard():  # noqa: ANN201
 
 @bp.post("/skills/<int:skill_id>/enter")
 @login_required
-def enter(skill_id: int):  # noqa: ANN201
+def enter(skill_id: int):
     skill = get_or_404(Skill, skill_id)
     require(permissions.can_enter_competitions)
     return attempt(lambda: entries.enter_skill(current_user, skill),

@@ -15,12 +15,12 @@ bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
-def home():  # noqa: ANN201
+def home():
     return render_template("competition/home.html", events=events.public_events())
 
 
 @bp.get("/events/<int:event_id>")
-def event(event_id: int):  # noqa: ANN201
+def event(event_id: int):
     item = db.session.get(Event, event_id)
     if item is None or not (item.is_public or permissions.can_manage_event(current_user, item)):
         raise not_found()
@@ -29,7 +29,7 @@ def event(event_id: int):  # noqa: ANN201
 
 
 @bp.get("/skills/<int:skill_id>/results")
-def skill_results(skill_id: int):  # noqa: ANN201
+def skill_results(skill_id: int):
     skill = db.session.get(Skill, skill_id)
     if skill is None or not skill.event.is_public:
         raise not_found()
@@ -38,7 +38,7 @@ def skill_results(skill_id: int):  # noqa: ANN201
 
 
 @bp.get("/lang/<code>")
-def switch_language(code: str):  # noqa: ANN201
+def switch_language(code: str):
     if code in current_app.config["SAIPING_LOCALES"]:
         session["locale"] = code
         if current_user.is_authenticated and current_user.locale != code:
@@ -49,6 +49,6 @@ def switch_language(code: str):  # noqa: ANN201
 
 
 @bp.get("/healthz")
-def health():  # noqa: ANN201
+def health():
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}

@@ -28,12 +28,12 @@ def _skill(skill_id: int) -> Skill:
 
 
 @bp.get("/")
-def panels():  # noqa: ANN201
+def panels():
     return render_template("tablet/panels.html", duties=results.judging_duties(current_user))
 
 
 @bp.get("/skills/<int:skill_id>")
-def skill(skill_id: int):  # noqa: ANN201
+def skill(skill_id: int):
     item = _skill(skill_id)
     scheme = events.published_scheme(item.id)
     progress = marking.progress(item, current_user.person_id) if scheme else {}
@@ -42,7 +42,7 @@ def skill(skill_id: int):  # noqa: ANN201
 
 
 @bp.route("/skills/<int:skill_id>/entries/<int:entry_id>", methods=["GET", "POST"])
-def mark_entry(skill_id: int, entry_id: int):  # noqa: ANN201
+def mark_entry(skill_id: int, entry_id: int):
     item = _skill(skill_id)
     entry = get_or_404(Entry, entry_id)
     if entry.skill_id != item.id or entry.status != EntryStatus.APPROVED:

@@ -20,14 +20,14 @@ def test_openapi_document_validates_as_openapi_3(client):
     assert {"/api/v1/auth/token", "/api/v1/marks/sync", "/api/v1/events", "/api/v1/me"} <= set(spec["paths"])
 
 
-def _token(client, username: str) -> str:  # noqa: ANN001
+def _token(client, username: str) -> str:
     response = client.post("/api/v1/auth/token", json={"username": username, "password": factories.PASSWORD,
                                                         "device": "tablet-7"})
     assert response.status_code == 201, response.get_json()
     return response.get_json()["token"]
 
 
-def _marking_setup(app):  # noqa: ANN001, ANN202
+def _marking_setup(app):
     with app.test_request_context():
         ev = factories.event()
         skill = factories.skill_with_scheme(ev)

@@ -16,7 +16,7 @@ from tests import factories
 from tests.conftest import Browser
 
 
-def _setup_people(app) -> None:  # noqa: ANN001
+def _setup_people(app) -> None:
     with app.test_request_context():
         factories.organiser()
         factories.judge("judge1")

@@ -1,5 +1,5 @@
-"""Identity rules: the DOMAIN.md vectors, every refusal, normalisation, agreement with python-stdnum, passports,
-permits, names, and the age rules at their exact boundaries."""
+"""Identity rules: the DOMAIN.md vectors, every refusal, normalisation, agreement with python-stdnum,
+passports, permits, names, and the age rules at their exact boundaries."""
 from __future__ import annotations
 
 import dataclasses
@@ -57,7 +57,7 @@ def with_wrong_check_char(number: str) -> str:
     return number[:-1] + wrong
 
 
-def refusal(call, *args, **kwargs) -> IdentityError:  # noqa: ANN001 - any validator
+def refusal(call, *args, **kwargs) -> IdentityError:
     with pytest.raises(IdentityError) as caught:
         call(*args, **kwargs)
     return caught.value
@@ -82,13 +82,14 @@ def test_domain_invalid_vector_fails_the_checksum():
 
 
 def test_check_char_matches_the_standard_weights():
-    # Worked by hand for the first vector: 1*7 + 1*9 + 0*10 + ... + 7*2 = 105, 105 mod 11 = 6, "10X98765432"[6] = "6".
+    # By hand, first vector: 1*7 + 1*9 + 0*10 + ... + 7*2 = 105; 105 mod 11 = 6; "10X98765432"[6] = "6".
     assert resident_id_check_char("11010120231101217") == "6"
     assert resident_id_check_char("36042619910101007") == "1"
     assert resident_id_check_char("50010719980517004") == "X"
 
 
-@pytest.mark.parametrize("bad", ["1101012023110121", "110101202311012176", "1101012023110121A", "１１", 11010120231101217])
+@pytest.mark.parametrize("bad", ["1101012023110121", "110101202311012176", "1101012023110121A", "１１",
+                                 11010120231101217])
 def test_check_char_needs_exactly_17_ascii_digits(bad):
     with pytest.raises(ValueError, match="17 ASCII digits"):
         resident_id_check_char(bad)
@@ -232,8 +233,8 @@ def test_residence_permit_needs_its_own_regions():
                    today=TODAY).code == "id.region"
     assert refusal(validate_hmt_residence_permit, make_id("830100", date(1995, 3, 1), 8),
                    today=TODAY).code == "id.region"
-    assert refusal(validate_hmt_residence_permit, with_wrong_check_char(make_id("830000", date(1995, 3, 1), 8)),
-                   today=TODAY).code == "id.checksum"
+    typo = with_wrong_check_char(make_id("830000", date(1995, 3, 1), 8))
+    assert refusal(validate_hmt_residence_permit, typo, today=TODAY).code == "id.checksum"
 
 
 # --- agreement with python-stdnum -----------------------------------------------------------------------
@@ -332,7 +333,8 @@ def test_generated_valid_ids_agree_with_stdnum(region, birth, sequence):
 
 
 @prop
-@given(st.sampled_from(REAL_COUNTIES), st.dates(min_value=date(2001, 1, 1), max_value=TODAY), st.integers(0, 999))
+@given(st.sampled_from(REAL_COUNTIES), st.dates(min_value=date(2001, 1, 1), max_value=TODAY),
+       st.integers(0, 999))
 def test_real_counties_are_valid_for_both(region, birth, sequence):
     number = make_id(region, birth, sequence)
     assert our_verdict(number) == "valid"
@@ -383,7 +385,8 @@ def test_hk_macau_permit(typed, normalised):
     assert validate_hk_macau_permit(typed) == IdentityDocument(IdType.HK_MACAU_PERMIT, normalised)
 
 
-@pytest.mark.parametrize("number", ["A12345678", "H1234567", "H123456789", "H12345678901", "12345678", "HM1234567"])
+@pytest.mark.parametrize("number", ["A12345678", "H1234567", "H123456789", "H12345678901", "12345678",
+                                    "HM1234567"])
 def test_hk_macau_permit_format(number):
     assert refusal(validate_hk_macau_permit, number).code == "id.format"
 
@@ -415,8 +418,9 @@ def test_dispatcher_refuses_unknown_types(id_type):
 
 
 def test_dispatcher_keeps_a_nationality_given_with_other_types():
-    assert validate_identity("resident_id", "110101202311012176", nationality="cn", today=TODAY).nationality == "CN"
-    assert validate_identity("resident_id", "110101202311012176", nationality=" ", today=TODAY).nationality is None
+    number = "110101202311012176"
+    assert validate_identity("resident_id", number, nationality="cn", today=TODAY).nationality == "CN"
+    assert validate_identity("resident_id", number, nationality=" ", today=TODAY).nationality is None
     assert refusal(validate_identity, "taiwan_permit", "12345678", nationality="XX",
                    today=TODAY).code == "id.nationality"
 
@@ -488,7 +492,8 @@ def test_mismatches_compare_only_what_both_sides_have():
 
 def test_age_rule_defaults_are_the_domain_defaults():
     worldskills = AgeRule(AgeRuleKind.WORLDSKILLS)
-    assert (worldskills.max_age, worldskills.extended_max_age, worldskills.extended_age_skills) == (22, 25, frozenset())
+    assert (worldskills.max_age, worldskills.extended_max_age) == (22, 25)
+    assert worldskills.extended_age_skills == frozenset()
     chinese = AgeRule("chinese")
     assert chinese.kind is AgeRuleKind.CHINESE
     assert (chinese.min_age, chinese.retirement_age_male, chinese.retirement_age_female,
@@ -578,7 +583,8 @@ def test_worldskills_needs_a_year_or_a_date():
 def test_worldskills_eligibility_property(birth_date, year, extended):
     skill = "Mechatronics" if extended else "Welding"
     limit = 25 if extended else 22
-    assert (check_age(WORLDSKILLS, birth_date, "M", year, skill=skill) is None) == (birth_date.year >= year - limit)
+    eligible = check_age(WORLDSKILLS, birth_date, "M", year, skill=skill) is None
+    assert eligible == (birth_date.year >= year - limit)
 
 
 # --- age rules: Chinese events, on the start date -------------------------------------------------------
@@ -608,7 +614,8 @@ def test_retirement_age_boundary(sex, female_cadre, retirement_age):
 
 
 def test_retirement_ages_are_settings():
-    later = AgeRule("chinese", retirement_age_male=63, retirement_age_female=55, retirement_age_female_cadre=58)
+    later = AgeRule("chinese", retirement_age_male=63, retirement_age_female=55,
+                    retirement_age_female_cadre=58)
     assert check_age(later, date(1966, 9, 15), "M", START) is None
     assert check_age(later, date(1976, 9, 15), "F", START) is None
     assert check_age(later, date(1968, 9, 15), "F", START, female_cadre=True).code == "age.retired"

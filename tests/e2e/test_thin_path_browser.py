@@ -1,0 +1,136 @@
+"""The thin path through the real pages in Chromium, as the people who use them would click it."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from competition.extensions import db
+from competition.models import Event
+from competition.services import events
+from tests import factories
+
+pytestmark = pytest.mark.e2e
+
+
+def _login(page, username: str) -> None:
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", factories.PASSWORD)
+    page.click("#submit")
+    page.wait_for_url("**/me")
+
+
+def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
+    with app.test_request_context():
+        factories.organiser()
+        factories.judge("judge1")
+        body = factories.evaluation_body()
+        factories.user("officer", ("evaluation_officer", None, body.id))
+        db.session.commit()
+
+    organiser = new_page()
+    _login(organiser, "organiser")
+    organiser.click("text=组委会工作台")
+    organiser.click("text=新建赛事")
+    organiser.fill("#code", "bayu-e2e")
+    organiser.fill("#name", "巴渝工匠杯浏览器测试赛")
+    organiser.fill("#name_en", "Bayu Cup browser test")
+    organiser.select_option("#tier", "provincial_1")
+    organiser.fill("#year", "2026")
+    organiser.click("#submit")
+    organiser.wait_for_selector("h1:has-text('巴渝工匠杯浏览器测试赛')")
+    with app.test_request_context():
+        event = db.session.scalar(select(Event).where(Event.code == "bayu-e2e"))
+        events.update_settings(event, "awards", {"min_entrants": 1, "rounding": "ceil"})
+        db.session.commit()
+    organiser.fill("#code", "B01")
+    organiser.fill("#name", "电工")
+    organiser.fill("#occupation_code", "6-31-01-03")
+    organiser.fill("#occupation_name", "电工")
+    organiser.select_option("#level_grade_code", "senior")
+    organiser.click("#submit")
+    organiser.click("a.list-group-item:has-text('电工')")
+    skill_url = organiser.url
+    for code, kind, max_mark, descriptors in (("A1", "measurement", "60", ""),
+                                             ("A2", "judgement", "40", "差\n合格\n良好\n优秀")):
+        organiser.click("summary")
+        organiser.fill("#criterion_code", "A")
+        organiser.fill("#criterion_name", "安装")
+        organiser.fill("#code", code)
+        organiser.fill("#description", "接线正确" if code == "A1" else "布线工艺")
+        organiser.select_option("#kind", kind)
+        organiser.fill("#max_mark", max_mark)
+        organiser.fill("#descriptors", descriptors)
+        organiser.click("#submit")
+        organiser.wait_for_selector(f"td:has-text('{code}')")
+    organiser.click("text=发布评分标准")
+    organiser.wait_for_selector("text=评分标准已发布")
+    organiser.click("a:has-text('巴渝工匠杯浏览器测试赛')")
+    organiser.click("button:has-text('报名中')")
+    organiser.wait_for_selector(".badge:has-text('报名中')")
+
+    contestant = new_page(viewport={"width": 390, "height": 844})  # a phone
+    contestant.goto("/register")
+    contestant.fill("#name", "张三丰")
+    contestant.fill("#id_number", factories.id_number())
+    contestant.fill("#username", "zhang")
+    contestant.fill("#password", factories.PASSWORD)
+    contestant.click("#submit")
+    contestant.wait_for_url("**/me")
+    contestant.goto("/")
+    contestant.click("text=巴渝工匠杯浏览器测试赛")
+    contestant.click("button:has-text('报名')")
+    contestant.wait_for_selector("text=报名已提交")
+
+    organiser.goto(skill_url)
+    organiser.click("button:has-text('审核通过')")
+    organiser.wait_for_selector(".badge:has-text('已通过')")
+    organiser.select_option("#person_id", label="陈建国")
+    organiser.click("#judges #submit")
+    organiser.wait_for_selector("#judges li:has-text('陈建国')")
+
+    judge = new_page(viewport={"width": 1280, "height": 800})  # a 10-inch tablet
+    _login(judge, "judge1")
+    judge.click("text=评分平板")
+    judge.click("text=B01")
+    assert "张三丰" not in judge.content()
+    judge.click(".competitor-number:has-text('001')")
+    judge.fill("input.measurement-input", "54")
+    judge.click("label[for$='-2']")
+    judge.click("button:has-text('保存评分')")
+    judge.wait_for_selector("text=服务器已收到")
+    judge.screenshot(path=str(tmp_path / "tablet.png"), full_page=True)
+
+    organiser.goto(skill_url)
+    organiser.click("button:has-text('计算成绩')")
+    organiser.wait_for_selector("text=成绩已计算")
+    contestant.goto("/me")
+    assert "80.67" not in contestant.content()
+    organiser.click("button:has-text('公布成绩')")
+    organiser.wait_for_selector("text=成绩已公布")
+
+    contestant.goto("/me")
+    result = contestant.locator(".my-result").inner_text()
+    assert "80.67" in result and "1" in result
+    contestant.screenshot(path=str(tmp_path / "contestant.png"), full_page=True)
+
+    officer = new_page()
+    _login(officer, "officer")
+    officer.click("text=评价工作台")
+    row = officer.locator(".candidates tr:has-text('张三丰')")
+    assert "二级/技师" in row.inner_text()
+    row.locator("button").click()
+    officer.wait_for_selector("text=证书已颁发")
+    response = officer.context.request.get(officer.locator(".issued a").first.get_attribute("href"))
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    pdf = tmp_path / "certificate.pdf"
+    pdf.write_bytes(response.body())
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "职业技能等级证书" in text and "张三丰" in text and "二级/技师" in text
+    subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(pdf), str(tmp_path / "certificate")],
+                   check=True)
+    assert (tmp_path / "certificate.png").stat().st_size > 5000
