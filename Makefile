@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres setup system-run system-test translations lint bench clean
+.PHONY: run test test-sqlite test-postgres setup system-run system-test translations messages lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ system-test:
 
 # Compiled catalogues are build output (git-ignored); the .po files are the source.
 translations: $(STAMP)
-	@$(BIN)/pybabel compile -q -d competition/translations
+	$(BIN)/pybabel compile --statistics -d competition/translations
 
 run: system-run setup
 	$(FLASK) db upgrade
@@ -56,3 +56,9 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache competition/translations/*/LC_MESSAGES/*.mo
+
+# Refresh the catalogue from the source after changing user-facing text (then translate the new entries).
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _l --no-location --sort-output \
+		--ignore-dirs='.venv .git tests bench migrations build' -o competition/translations/messages.pot .
+	$(BIN)/pybabel update -i competition/translations/messages.pot -d competition/translations --no-fuzzy-matching

@@ -40,6 +40,8 @@ SCHOOLS = [("重庆市渝西高级技工学校", "永川区"), ("重庆沙坪坝
 FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "军", "杰", "涛", "明", "超", "霞", "平", "刚", "桂英",
          "建华", "志强", "晓燕", "海波", "雪梅", "国庆", "文博", "嘉怡", "子轩"]
+JUDGE_ORGANISATIONS = [("重庆工业技师学院", OrgKind.SCHOOL, "江津区"), ("重庆市职业技能鉴定指导中心", OrgKind.AUTHORITY, "渝中区"),
+                       ("重庆长江智能制造研究院", OrgKind.ENTERPRISE, "两江新区")]
 GUESTS = [("TH", "Somchai Wongsakul"), ("VN", "Nguyen Van An"), ("KZ", "Aruzhan Nurlanovna"),
           ("PK", "Ahmed Raza"), ("EG", "Mona Hassan"), ("RU", "Ivan Petrov"), ("MY", "Tan Wei Ming"),
           ("ID", "Putri Lestari")]
@@ -127,11 +129,26 @@ def _mark_all(skill: Skill, judges: list[User], rng: random.Random) -> None:
                 base = min(3, max(0, round(talent * 3 + rng.uniform(-0.6, 0.4))))
                 for judge in judges:
                     score = min(3, max(0, base + rng.choice((0, 0, 0, 1, -1))))
-                    marking.record_marks(judge, [{"aspect_id": aspect.id, "entry_id": entry.id, "value": score}])
+                    _accepted(marking.record_marks(judge, [{"aspect_id": aspect.id, "entry_id": entry.id,
+                                                            "value": score}]))
             else:
-                value = (aspect.max_mark * Decimal(str(round(min(1.0, talent + rng.uniform(-0.1, 0.1)), 2))))
-                marking.record_marks(judges[0], [{"aspect_id": aspect.id, "entry_id": entry.id,
-                                                  "value": value.quantize(Decimal("0.5"))}])
+                share = Decimal(str(round(min(1.0, talent + rng.uniform(-0.1, 0.1)), 2)))
+                _accepted(marking.record_marks(judges[0], [{"aspect_id": aspect.id, "entry_id": entry.id,
+                                                            "value": (aspect.max_mark * share).quantize(Decimal("0.01"))}]))
+
+
+def _accepted(outcomes: list) -> None:
+    refused = [o for o in outcomes if o.status != "accepted"]
+    if refused:
+        raise RuntimeError(f"demo mark refused: {refused[0].code} {refused[0].message}")
+
+
+def _settle_spread(skill: Skill, judges: list[User]) -> None:
+    """What the judges do after discussing an aspect whose scores were too far apart: re-score within 1."""
+    for entry, aspect, scores in marking.sheet_state(skill).spread:
+        middle = sorted(scores)[len(scores) // 2]
+        for judge in judges:
+            _accepted(marking.record_marks(judge, [{"aspect_id": aspect.id, "entry_id": entry.id, "value": middle}]))
 
 
 def load_demo() -> list[tuple[str, str]]:
@@ -156,10 +173,12 @@ def load_demo() -> list[tuple[str, str]]:
         select(Organisation.id).where(Organisation.name == "江北区代表队"))),))
     logins.append(("leader", "领队 team leader (江北区)"))
 
+    # Judges come from organisations with no contestant here: a judge never marks a colleague (回避).
+    judge_orgs = [_org(name, kind, district) for name, kind, district in JUDGE_ORGANISATIONS]
     judges = []
     judge_names = ["陈建国", "刘德明", "张秀英", "杨志刚", "黄丽华"]
     for i, name in enumerate(judge_names):
-        org = schools[i % len(schools)] if i % 2 else companies[(i + 1) % len(companies)]
+        org = judge_orgs[i % len(judge_orgs)]
         person = _person(name, DISTRICTS[(i + 3) % len(DISTRICTS)], date(1970 + i * 2, 3 + i, 10 + i), 11 + 2 * i,
                          org)
         judges.append(_user(f"judge{i + 1}", name, ((Role.JUDGE, None, None),), person))
@@ -195,6 +214,10 @@ def load_demo() -> list[tuple[str, str]]:
             _enter_and_approve(contestant, electrician)
         _advance(cup, EventStatus.MARKING)
         _mark_all(electrician, judges[1:4], rng)
+        for judge in judges[1:4]:
+            marking.submit_sheet(judge, electrician)
+        _settle_spread(electrician, judges[1:4])
+        marking.lock_skill(judges[0], electrician)
         results.compute(electrician)
         results.publish(electrician)
         _advance(cup, EventStatus.RESULTS)

@@ -37,11 +37,12 @@ AWARD = {
     "excellence": _l("Excellence award"), "gold": _l("Gold medal"), "silver": _l("Silver medal"),
     "bronze": _l("Bronze medal"), "medallion": _l("Medallion for Excellence"), "advance": _l("Advances"),
 }
+CORRECTION_STATUS = {"pending": _l("Waiting for a supervisor"), "applied": _l("Applied"), "rejected": _l("Rejected")}
 RESULTS_STATUS = {"none": _l("Not computed"), "draft": _l("Draft (not public)"), "published": _l("Published")}
 
 _ALL = {"event_kind": EVENT_KIND, "tier": TIER, "event_status": EVENT_STATUS, "entry_status": ENTRY_STATUS,
         "id_type": ID_TYPE, "judge_role": JUDGE_ROLE, "aspect_kind": ASPECT_KIND, "award": AWARD,
-        "results_status": RESULTS_STATUS}
+        "results_status": RESULTS_STATUS, "correction_status": CORRECTION_STATUS}
 
 
 def label(group: str, code: str | None) -> str:

@@ -69,3 +69,30 @@ def skill_with_scheme(ev, code: str = "B01"):
 
 def assign(skill, judge_user, role: str = JudgeRole.SCORER):
     return judging.assign_judge(skill, judge_user.person, role)
+
+
+def open_marking(ev):
+    """Move an event on from registration to marking (marks are accepted only then)."""
+    for status in ("registration_closed", "competition", "marking"):
+        if ev.status != "marking":
+            events.change_status(ev, status)
+    return ev
+
+
+def marked_skill(judges: int = 1):
+    """An event in marking with one approved entry, ``judges`` scorers and a chief judge.
+    Returns (skill, entry, [scorer users], chief user)."""
+    ev = event()
+    skill = skill_with_scheme(ev)
+    scorers = [judge(f"judge{i + 1}", f"裁判{i + 1}", 311 + 2 * i) for i in range(judges)]
+    chief = judge("chief", "陈裁判长", 399)
+    for scorer in scorers:
+        assign(skill, scorer)
+    assign(skill, chief, JudgeRole.CHIEF)
+    events.change_status(ev, "registration_open")
+    person = contestant()
+    entry = entries.enter_skill(person, skill)
+    db.session.flush()
+    entries.decide_entry(entry, True)
+    open_marking(ev)
+    return skill, entry, scorers, chief

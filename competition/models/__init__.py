@@ -7,11 +7,19 @@ from competition.models.judging import JudgeAssignment, JudgeRole
 from competition.models.marking import (
     Aspect,
     AspectKind,
+    Correction,
+    CorrectionStatus,
     Criterion,
+    JudgeSheet,
     Mark,
+    MarkConflict,
     MarkingScheme,
+    MarkRevision,
     MeasurementMethod,
+    PaperEntry,
+    RevisionKind,
     SchemeStatus,
+    TheoryScore,
 )
 from competition.models.people import IdType, Organisation, OrgKind, Person
 from competition.models.result import Result
@@ -19,7 +27,9 @@ from evaluation.models import Certificate, CertificateSerial, CertificateStatus,
 
 __all__ = [
     "ApiToken", "Aspect", "AspectKind", "AuditHead", "AuditLog", "Certificate", "CertificateSerial",
-    "CertificateStatus", "Criterion", "Entry", "EntryMember", "EntryStatus", "Event", "EventKind", "EventStatus",
-    "GradeLevel", "IdType", "JudgeAssignment", "JudgeRole", "Mark", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
-    "Person", "Result", "ResultsStatus", "Role", "RoleGrant", "SchemeStatus", "Skill", "Tier", "User",
+    "CertificateStatus", "Correction", "CorrectionStatus", "Criterion", "Entry", "EntryMember", "EntryStatus",
+    "Event", "EventKind", "EventStatus", "GradeLevel", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
+    "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
+    "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill",
+    "TheoryScore", "Tier", "User",
 ]

@@ -88,11 +88,17 @@ class Skill(db.Model):
     practical_weight: Mapped[int] = mapped_column(default=100)
     capacity: Mapped[int | None]
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    marks_locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # the chief's sign-off
+    marks_locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     results_status: Mapped[str32] = mapped_column(default=ResultsStatus.NONE.value)
     results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[timestamp]
 
     event: Mapped[Event] = relationship(back_populates="skills")
+
+    @property
+    def marks_locked(self) -> bool:
+        return self.marks_locked_at is not None
 
     @property
     def results_published(self) -> bool:

@@ -17,18 +17,25 @@ Hard rules (both :func:`assign_panels` and :func:`check_assignment` enforce them
    built by :func:`forbidden_pairs` from the ``not_on_panel`` conflicts of the contestants of the skill).
 6. A judge sits on at most one panel per time slot, and on at most ``max_panels`` panels in all.
 
-Soft objective (minimised, integer weights from :class:`AssignmentSettings`): scorer seats left empty
-below the panel's target; a second, third… judge of one organisation on one panel; the same for regions;
-and workload imbalance, as Σ over judges of load·(load−1)/2 (which, for a fixed number of seats, is
-Σ load² up to a constant: it spreads extra panels over the pool instead of loading a few judges).
+Soft goals, lexicographically. First, fill scorer seats up to each panel's ``scorers_target``: an empty
+seat the skill's rules ask for is worse than any amount of the rest. Then minimise the weighted cost
+(integer weights from :class:`AssignmentSettings`) of a second, third… judge of one organisation on one
+panel, the same for regions, and workload imbalance, as Σ over judges of load·(load−1)/2 (for a fixed
+number of seats this is Σ load² up to a constant: extra panels go to the least loaded judges instead of
+a few). :func:`assignment_cost` measures both for any assignment. The goals are solved in turn: phase 1
+minimises empty seats; phase 2 keeps that number, starts from the phase-1 assignment (a complete hint)
+and minimises the cost. (One weighted sum was tried first: at full size, 400 panels and 2,000 judges,
+CP-SAT spent its time on spread and left seats empty.)
 
-Determinism: the same input (same order) and the same ``seed`` give the same assignment. CP-SAT runs
-with ``random_seed = seed``, ``num_workers = settings.num_workers`` and, with more than one worker,
-``interleave_search`` (its deterministic parallel mode); the search stops on a *deterministic* time
-limit (``max_deterministic_time = time_limit_seconds``), never on the clock, because a clock-stopped
-search depends on machine load. A wall-clock cap of ``settings.wall_clock_slack × time_limit_seconds``
-only guards against a pathological slow machine; :attr:`AssignmentResult.stopped_by_clock` says when it
-fired (the result is then valid but may not be reproducible).
+Determinism: the same input (same order), ``seed`` and ``time_limit_seconds`` give the same assignment.
+``time_limit_seconds`` is CP-SAT *deterministic* time (``max_deterministic_time``, a work count that is
+roughly, not exactly, seconds of one core; on the 2-core reference machine wall time ran 1.5-2.5× it):
+phase 1 gets half, phase 2 the rest. Stopping on the clock would make the result depend on machine load.
+Phase 1 runs one worker with ``random_seed = seed``; phase 2 runs ``settings.num_workers`` workers doing
+large-neighbourhood search only, with ``interleave_search`` (CP-SAT's deterministic parallel mode; the
+free-running portfolio is not reproducible). A wall-clock cap of ``settings.wall_clock_slack`` × the
+limit only guards against a very slow machine; :attr:`AssignmentResult.stopped_by_clock` says it fired
+(the result is then valid but may not be reproducible).
 
 Infeasibility is explained, not just reported. :func:`diagnose_panels` runs cheap necessary checks first:
 per panel, enough eligible judges (qualified for the occupation, not conflicted, with capacity) for the
@@ -59,9 +66,9 @@ from competition.rules.conflicts import Conflict, ConflictEffect, Id
 from competition.rules.marking import N_
 
 __all__ = [
-    "DEFAULT_SETTINGS", "AssignmentError", "AssignmentInputError", "AssignmentResult", "AssignmentSettings",
-    "AssignmentStatus", "JudgeSpec", "PanelSpec", "Problem", "Role", "Seat", "Violation", "assign_panels",
-    "check_assignment", "diagnose_panels", "forbidden_pairs",
+    "DEFAULT_SETTINGS", "AssignmentCost", "AssignmentError", "AssignmentInputError", "AssignmentResult",
+    "AssignmentSettings", "AssignmentStatus", "JudgeSpec", "PanelSpec", "Problem", "Role", "Seat", "Violation",
+    "assign_panels", "assignment_cost", "check_assignment", "diagnose_panels", "forbidden_pairs",
 ]
 
 
@@ -205,10 +212,9 @@ class AssignmentSettings:
     - ``deputy_must_be_able_to_chair``: a deputy stands in for the chief, so by default needs ``may_chair``.
     - ``num_workers``: CP-SAT workers; deterministic for any value (see the module docstring).
     - ``wall_clock_slack``: the wall-clock cap as a multiple of the deterministic time limit.
-    - weights of the objective: ``weight_empty_scorer_seat`` (per seat below target),
-      ``weight_same_organisation`` and ``weight_same_region`` (per extra judge from one organisation or
-      region on one panel), ``weight_extra_load`` (per unit of load·(load−1)/2). Filling a seat must
-      outweigh everything else it may cost, so the default empty-seat weight is much the largest.
+    - weights of the phase-2 cost: ``weight_same_organisation`` and ``weight_same_region`` (per extra
+      judge from one organisation or region on one panel), ``weight_extra_load`` (per unit of
+      load·(load−1)/2). Filling seats needs no weight: it always comes first.
 
     Raises :class:`AssignmentInputError` (``settings.invalid``) when a setting is impossible."""
 
@@ -216,7 +222,6 @@ class AssignmentSettings:
     deputy_must_be_able_to_chair: bool = True
     num_workers: int = 2
     wall_clock_slack: float = 3.0
-    weight_empty_scorer_seat: int = 1000
     weight_same_organisation: int = 20
     weight_same_region: int = 5
     weight_extra_load: int = 10
@@ -254,7 +259,7 @@ class Seat(NamedTuple):
 
 
 class AssignmentStatus(StrEnum):
-    OPTIMAL = "optimal"          # proved best under the objective
+    OPTIMAL = "optimal"          # proved best: fewest empty seats, then lowest cost
     FEASIBLE = "feasible"        # every hard rule holds; the time limit stopped the improvement
     INFEASIBLE = "infeasible"    # proved impossible: see the problems
     UNKNOWN = "unknown"          # no assignment found and none proved impossible within the time limit
@@ -290,17 +295,32 @@ class Violation:
 
 
 @dataclass(frozen=True)
+class AssignmentCost:
+    """The soft goals of one assignment: ``empty_seats`` (scorer seats below the panels' targets, phase
+    1), and the phase-2 counts: ``same_organisation`` and ``same_region`` (judges beyond the first from
+    one organisation / region on a panel, summed over panels), ``extra_load`` (Σ load·(load−1)/2 over
+    judges) and ``weighted``, their sum with the settings' weights."""
+
+    empty_seats: int
+    same_organisation: int
+    same_region: int
+    extra_load: int
+    weighted: int
+
+
+@dataclass(frozen=True)
 class AssignmentResult:
     """The outcome of :func:`assign_panels`.
 
     ``assignments`` maps every panel id (when feasible) to its seats: chief, then deputy, then scorers,
-    judges in input order. ``objective`` is the soft cost (``None`` without an assignment);
+    judges in input order. ``cost`` is its :class:`AssignmentCost` (``None`` without an assignment);
     ``solve_seconds`` the wall time of the whole call; ``problems`` is empty exactly when an assignment
-    was found."""
+    was found. ``optimal`` means both phases were proved optimal (phase 2 searches neighbourhoods and
+    proves nothing, so in practice only when the cost is 0)."""
 
     status: AssignmentStatus
     assignments: Mapping[Id, tuple[Seat, ...]]
-    objective: int | None
+    cost: AssignmentCost | None
     solve_seconds: float
     problems: tuple[Problem, ...] = ()
     stopped_by_clock: bool = False
@@ -308,6 +328,11 @@ class AssignmentResult:
     @property
     def feasible(self) -> bool:
         return self.status in (AssignmentStatus.OPTIMAL, AssignmentStatus.FEASIBLE)
+
+    @property
+    def objective(self) -> int | None:
+        """The weighted phase-2 cost, ``None`` without an assignment."""
+        return None if self.cost is None else self.cost.weighted
 
 
 # --- conflicts → forbidden pairs ------------------------------------------------------------------------
@@ -604,18 +629,20 @@ class _Model:
     seats: list[tuple[int, int, Role, cp_model.IntVar]]          # (panel, judge, role, literal)
     # assumption literal's index → (the literal, (panel position, requirement, level))
     assumptions: dict[int, tuple[cp_model.IntVar, tuple[int, str, str | None]]] = field(default_factory=dict)
+    empty_seats: list[cp_model.IntVar] = field(default_factory=list)   # phase 1 minimises their sum
+    cost: list[Any] = field(default_factory=list)                      # phase 2 minimises their sum
 
 
 def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
     """The hard rules as CP-SAT constraints. With ``with_assumptions`` each panel requirement (chief,
-    minimum deputies, minimum scorers, each level) is enforced by an assumption literal and there is no
-    objective; otherwise they are plain constraints and the soft objective is set."""
+    minimum deputies, minimum scorers, each level) is enforced by an assumption literal and nothing is
+    measured; otherwise they are plain constraints, and the empty seats and the cost terms are returned
+    for the caller to minimise."""
     model = cp_model.CpModel()
     built = _Model(model, [])
     settings = instance.settings
     literals: list[cp_model.IntVar] = []
     per_judge: dict[int, list[tuple[int, list[cp_model.IntVar]]]] = {}
-    objective: list[Any] = []
     total = cp_model.LinearExpr.sum
 
     def require(constraint: cp_model.Constraint, p: int, requirement: str, level: str | None = None) -> None:
@@ -660,10 +687,10 @@ def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
                 require(model.add(total(at_level) >= count), p, "min_level", level)
         if with_assumptions:
             continue
-        if panel.target > panel.scorers_min and settings.weight_empty_scorer_seat:
+        if panel.target > panel.scorers_min:
             empty = model.new_int_var(0, panel.target - panel.scorers_min, f"p{p}_empty")
             model.add(empty >= panel.target - total(scorers))
-            objective.append(settings.weight_empty_scorer_seat * empty)
+            built.empty_seats.append(empty)
         for attribute, weight in (("organisation_id", settings.weight_same_organisation),
                                   ("region", settings.weight_same_region)):
             if not weight:
@@ -677,7 +704,7 @@ def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
                 if len(group) > 1:
                     extra = model.new_int_var(0, len(group) - 1, f"p{p}_{attribute}_{value}_extra")
                     model.add(extra >= total(group) - 1)
-                    objective.append(weight * extra)
+                    built.cost.append(weight * extra)
 
     slots = instance.slots()
     for j, entries in per_judge.items():
@@ -694,22 +721,27 @@ def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
             for k in range(1, min(judge.max_panels, len(entries))):
                 excess = model.new_int_var(0, len(entries) - k, f"j{j}_load_over_{k}")
                 model.add(excess >= total(every) - k)
-                objective.append(settings.weight_extra_load * excess)
+                built.cost.append(settings.weight_extra_load * excess)
     if with_assumptions:
         model.add_assumptions(literals)
-    else:
-        model.minimize(total(objective))
     return built
 
 
-def _solver(seed: int, time_limit_seconds: float, settings: AssignmentSettings,
-            num_workers: int | None = None) -> cp_model.CpSolver:
+def _solver(seed: int, time_limit_seconds: float, settings: AssignmentSettings, *,
+            lns_only: bool = False) -> cp_model.CpSolver:
+    """A CP-SAT solver that gives the same answer for the same model, seed and limit.
+
+    Default: one worker, its plain search (phase 1, and the infeasibility cores, which are much smaller
+    from one worker). ``lns_only``: ``settings.num_workers`` workers running only large-neighbourhood
+    search from the hinted solution, interleaved, which is CP-SAT's deterministic parallel mode
+    (phase 2: measured at full size it improves the cost as well as the free-running portfolio does,
+    where the interleaved full portfolio barely moved)."""
     solver = cp_model.CpSolver()
     parameters = solver.parameters
     parameters.random_seed = seed
-    parameters.num_workers = num_workers = num_workers or settings.num_workers
-    # Several workers are deterministic only when interleaved; one worker always is.
-    parameters.interleave_search = num_workers > 1
+    parameters.num_workers = settings.num_workers if lns_only else 1
+    parameters.interleave_search = lns_only
+    parameters.use_lns_only = lns_only
     parameters.max_deterministic_time = time_limit_seconds
     parameters.max_time_in_seconds = time_limit_seconds * settings.wall_clock_slack
     return solver
@@ -766,7 +798,8 @@ def _explain_infeasible(instance: _Instance, seed: int, time_limit_seconds: floa
 def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
                   forbidden: Iterable[tuple[Id, Id]] = (), *, seed: int = 0, time_limit_seconds: float = 10.0,
                   settings: AssignmentSettings = DEFAULT_SETTINGS, prechecks: bool = True) -> AssignmentResult:
-    """Seat judges on every panel under the hard rules, minimising the soft objective (module docstring).
+    """Seat judges on every panel under the hard rules, then fill seats and minimise the cost (module
+    docstring).
 
     ``forbidden``: (judge id, panel id) pairs from hard conflicts (see :func:`forbidden_pairs`); pairs
     naming unknown judges or panels are ignored. ``seed`` and ``time_limit_seconds`` (deterministic
@@ -784,9 +817,9 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
     instance = _Instance(panels, judges, forbidden, settings)
 
     def result(status: AssignmentStatus, problems: Sequence[Problem] = (),
-               assignments: Mapping[Id, tuple[Seat, ...]] | None = None, objective: int | None = None,
+               assignments: Mapping[Id, tuple[Seat, ...]] | None = None, cost: AssignmentCost | None = None,
                stopped_by_clock: bool = False) -> AssignmentResult:
-        return AssignmentResult(status, MappingProxyType(dict(assignments or {})), objective,
+        return AssignmentResult(status, MappingProxyType(dict(assignments or {})), cost,
                                 time.perf_counter() - started, tuple(problems), stopped_by_clock)
 
     if prechecks:
@@ -794,10 +827,13 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
         if problems:
             return result(AssignmentStatus.INFEASIBLE, problems)
     built = _build_model(instance, with_assumptions=False)
-    solver = _solver(seed, time_limit_seconds, settings)
-    status = solver.solve(built.model)
-    stopped_by_clock = (status in (cp_model.FEASIBLE, cp_model.UNKNOWN)
-                        and solver.deterministic_time < time_limit_seconds)
+    model, total = built.model, cp_model.LinearExpr.sum
+
+    # Phase 1: fill seats, within half the time; phase 2 gets whatever is left.
+    model.minimize(total(built.empty_seats))
+    solver = _solver(seed, time_limit_seconds / 2, settings)
+    status = solver.solve(model)
+    stopped_by_clock = _stopped_by_clock(solver, status, time_limit_seconds / 2)
     if status == cp_model.INFEASIBLE:
         return result(AssignmentStatus.INFEASIBLE, _explain_infeasible(instance, seed, time_limit_seconds))
     if status == cp_model.UNKNOWN:
@@ -806,15 +842,85 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
                       stopped_by_clock=stopped_by_clock)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"CP-SAT returned {status.name}: {solver.solution_info()}")
+    optimal = status == cp_model.OPTIMAL
+    chosen = [solver.boolean_value(literal) for _, _, _, literal in built.seats]
+    assignments = _seats_to_assignments(instance, built, chosen)
+    cost = _cost(instance, assignments)
+
+    # Phase 2: keep the seats filled, start from the phase-1 assignment, minimise the weighted cost.
+    remaining = time_limit_seconds - solver.deterministic_time
+    if cost.weighted and (remaining <= 0 or stopped_by_clock):
+        optimal = False
+    elif cost.weighted:
+        model.add(total(built.empty_seats) <= cost.empty_seats)
+        for (_, _, _, literal), value in zip(built.seats, chosen, strict=True):
+            model.add_hint(literal, value)
+        model.minimize(total(built.cost))
+        solver = _solver(seed, remaining, settings, lns_only=True)
+        status = solver.solve(model)
+        stopped_by_clock = _stopped_by_clock(solver, status, remaining)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            improved = _seats_to_assignments(instance, built, [solver.boolean_value(literal)
+                                                               for _, _, _, literal in built.seats])
+            if _cost(instance, improved).weighted <= cost.weighted:
+                assignments, cost = improved, _cost(instance, improved)
+        optimal = optimal and status == cp_model.OPTIMAL
+    return result(AssignmentStatus.OPTIMAL if optimal else AssignmentStatus.FEASIBLE, (), assignments,
+                  cost, stopped_by_clock)
+
+
+def _seats_to_assignments(instance: _Instance, built: _Model, chosen: Sequence[bool]
+                          ) -> dict[Id, tuple[Seat, ...]]:
+    """Panel id → seats (chief, deputy, scorers; judges in input order) from the chosen literals."""
     seats: dict[int, list[tuple[int, int, Role]]] = {p: [] for p in range(len(instance.panels))}
-    for p, j, role, literal in built.seats:
-        if solver.boolean_value(literal):
+    for (p, j, role, _), taken in zip(built.seats, chosen, strict=True):
+        if taken:
             seats[p].append((_ROLE_ORDER[role], j, role))
-    assignments = {instance.panels[p].panel_id: tuple(Seat(instance.judges[j].judge_id, role)
-                                                      for _, j, role in sorted(chosen))
-                   for p, chosen in seats.items()}
-    status_of = AssignmentStatus.OPTIMAL if status == cp_model.OPTIMAL else AssignmentStatus.FEASIBLE
-    return result(status_of, (), assignments, round(solver.objective_value), stopped_by_clock)
+    return {instance.panels[p].panel_id: tuple(Seat(instance.judges[j].judge_id, role)
+                                               for _, j, role in sorted(taken))
+            for p, taken in seats.items()}
+
+
+def _stopped_by_clock(solver: cp_model.CpSolver, status: Any, time_limit_seconds: float) -> bool:
+    """Whether the wall-clock cap, not the deterministic limit or a proof, ended the search."""
+    return status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and solver.deterministic_time < time_limit_seconds
+
+
+def _cost(instance: _Instance, assignment: Mapping[Id, Iterable[tuple[Id, Role | str]]]) -> AssignmentCost:
+    settings = instance.settings
+    empty = organisation = region = 0
+    load: dict[Id, int] = {}
+    for panel in instance.panels:
+        seats = list(assignment.get(panel.panel_id, ()))
+        empty += max(0, panel.target - sum(1 for _, role in seats if role == Role.SCORER))
+        judges = [instance.judges[instance.judge_position[judge_id]] for judge_id in {j for j, _ in seats}
+                  if judge_id in instance.judge_position]
+        for judge in judges:
+            load[judge.judge_id] = load.get(judge.judge_id, 0) + 1
+        for attribute in ("organisation_id", "region"):
+            counts: dict[Any, int] = {}
+            for judge in judges:
+                value = getattr(judge, attribute)
+                if value is not None:
+                    counts[value] = counts.get(value, 0) + 1
+            extra = sum(count - 1 for count in counts.values())
+            if attribute == "region":
+                region += extra
+            else:
+                organisation += extra
+    extra_load = sum(n * (n - 1) // 2 for n in load.values())
+    weighted = (settings.weight_same_organisation * organisation + settings.weight_same_region * region
+                + settings.weight_extra_load * extra_load)
+    return AssignmentCost(empty, organisation, region, extra_load, weighted)
+
+
+def assignment_cost(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
+                    assignment: Mapping[Id, Iterable[tuple[Id, Role | str]]],
+                    settings: AssignmentSettings = DEFAULT_SETTINGS) -> AssignmentCost:
+    """What the soft goals think of ``assignment`` (e.g. before and after a manual change): see
+    :class:`AssignmentCost`. Seats of unknown judges or panels are ignored (:func:`check_assignment`
+    reports them). Raises :class:`AssignmentInputError` on unusable panels or judges."""
+    return _cost(_Instance(panels, judges, (), settings), assignment)
 
 
 # --- checking any assignment ----------------------------------------------------------------------------

@@ -36,7 +36,8 @@ def row_hash(prev_hash: str, fields: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
-def _hashed_fields(row: AuditLog) -> dict[str, Any]:
+def _hashed_fields(row: Any) -> dict[str, Any]:
+    """The hashed content of a row (an AuditLog or a result row with the same column names)."""
     occurred = row.occurred_at
     if occurred.tzinfo is None:  # SQLite returns naive datetimes
         occurred = occurred.replace(tzinfo=UTC)
@@ -95,9 +96,11 @@ def verify_chain(batch: int = 5000) -> Iterator[ChainProblem]:
     prev_hash is not its predecessor's hash, a gap in the sequence, or a head that disagrees."""
     prev_hash, expected_seq = GENESIS_HASH, 1
     last = 0
+    columns = [column for column in AuditLog.__table__.columns]
     while True:
-        rows = db.session.scalars(
-            select(AuditLog).where(AuditLog.seq > last).order_by(AuditLog.seq).limit(batch)).all()
+        # Plain rows, not ORM objects: the caller's session is left as it was, whatever the log's size.
+        rows = db.session.execute(
+            select(*columns).where(AuditLog.seq > last).order_by(AuditLog.seq).limit(batch)).all()
         if not rows:
             break
         for row in rows:
@@ -108,8 +111,7 @@ def verify_chain(batch: int = 5000) -> Iterator[ChainProblem]:
             if row_hash(row.prev_hash, _hashed_fields(row)) != row.hash:
                 yield ChainProblem(row.seq, "content does not match its hash")
             prev_hash, expected_seq, last = row.hash, row.seq + 1, row.seq
-        db.session.expunge_all()
-    head = db.session.get(AuditHead, 1)
+    head = db.session.execute(select(AuditHead.seq, AuditHead.last_hash).where(AuditHead.id == 1)).first()
     if head is None or head.seq != last or head.last_hash != prev_hash:
         yield ChainProblem(last, "audit head does not match the last row")
 

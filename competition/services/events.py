@@ -5,10 +5,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from competition.errors import N_, Invalid, StateConflict, not_found
 from competition.extensions import db
+from competition.labels import EVENT_STATUS
 from competition.models import (
     Aspect,
     AspectKind,
@@ -24,6 +26,7 @@ from competition.models import (
 )
 from competition.rules import marking as marking_rules
 from competition.services import audit
+from competition.services.settings import SETTINGS_SECTIONS
 from evaluation.models import GradeLevel
 
 EVENT_FIELDS = ("code", "name", "name_en", "kind", "tier", "year", "status", "starts_on", "ends_on", "venue")
@@ -73,7 +76,7 @@ def change_status(event: Event, new_status: str) -> Event:
     current = EventStatus(event.status)
     if new_status not in {s.value for s in NEXT_STATUS[current]}:
         raise StateConflict("event.status", N_("An event cannot go from %(old)s to %(new)s."),
-                            old=current.value, new=new_status)
+                            old=EVENT_STATUS[current], new=EVENT_STATUS.get(new_status, new_status))
     before = {"status": event.status}
     event.status = new_status
     audit.record("event.status", event, before=before, after={"status": new_status})
@@ -129,7 +132,9 @@ def published_scheme(skill_id: int) -> MarkingScheme | None:
         .order_by(MarkingScheme.version.desc()).limit(1))
 
 
-def parse_mark(raw: Any, field: str = "max_mark") -> Decimal:
+def parse_mark(raw: Any, field: Any = None) -> Decimal:
+    """A decimal from a form; ``field`` is the (lazily translated) name used in the message."""
+    field = field or _l("The maximum mark")
     try:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
@@ -161,7 +166,7 @@ def add_aspect(skill: Skill, *, criterion_code: str, criterion_name: str, code: 
     aspect = Aspect(code=code, description=description.strip(), description_en=(description_en or "").strip()
                     or None, kind=kind, method=method if kind == AspectKind.MEASUREMENT else None, max_mark=mark,
                     descriptors=[d.strip() for d in (descriptors or [])],
-                    bands=[[str(parse_mark(d, "band")), str(parse_mark(m, "band"))] for d, m in bands or []])
+                    bands=[[str(parse_mark(d, _l("A band"))), str(parse_mark(m, _l("A band")))] for d, m in bands or []])
     problems = marking_rules.validate_scheme(marking_rules.SchemeSpec(
         criteria=(_criterion_spec(criterion_code, criterion_name, [aspect]),), total=mark))
     if problems:
@@ -227,7 +232,6 @@ def latest_draft(skill_id: int) -> MarkingScheme | None:
 def update_settings(event: Event, section: str, values: dict[str, Any]) -> Event:
     """Override DOMAIN.md defaults for one event (e.g. ``awards`` → ``{"min_entrants": 20}``). The values
     are checked by building the rule's settings object before anything is stored."""
-    from competition.services.results import SETTINGS_SECTIONS
     if section not in SETTINGS_SECTIONS:
         raise Invalid("settings.section", N_("Unknown settings section %(section)s."), section=section)
     merged = {**(event.settings or {}).get(section, {}), **values}

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from competition.errors import N_, Invalid, StateConflict
 from competition.extensions import db
-from competition.models import EntryMember, JudgeAssignment, JudgeRole, Person, Role, RoleGrant, Skill, User
+from competition.models import Entry, EntryMember, JudgeAssignment, JudgeRole, Person, Role, RoleGrant, Skill, User
 from competition.services import audit
 
 
@@ -40,3 +40,18 @@ def assign_judge(skill: Skill, person: Person, role: str = JudgeRole.SCORER) -> 
 def assignments(skill: Skill) -> list[JudgeAssignment]:
     return list(db.session.scalars(select(JudgeAssignment).where(JudgeAssignment.skill_id == skill.id)
                                    .order_by(JudgeAssignment.role, JudgeAssignment.id)))
+
+
+def marking_conflict(judge_person_id: int, entry: Entry) -> str | None:
+    """Why this judge may not mark this entry (a conflict of interest), or None.
+
+    Today: the judge competes in the entry, or works for the entry's organisation or a member's employer.
+    The judges issue extends this with every conflict type of DOMAIN.md §4 and declared conflicts."""
+    members = [m.person for m in entry.members]
+    if any(p.id == judge_person_id for p in members):
+        return "self"
+    judge = db.session.get(Person, judge_person_id)
+    organisations = {entry.organisation_id} | {p.organisation_id for p in members}
+    if judge is not None and judge.organisation_id is not None and judge.organisation_id in organisations:
+        return "same_employer"
+    return None

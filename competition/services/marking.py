@@ -1,11 +1,17 @@
-"""Recording judges' marks. Every mark is checked on the server and gets its own status, so a tablet
-can show exactly what was accepted and why anything was refused. Sending the same mark again (same
-client id, same value) is harmless: it is reported as a duplicate and stored once."""
+"""Recording judges' marks, and the sign-off that follows.
+
+Every mark is checked on the server and gets its own status, so a tablet can show exactly what was
+accepted and why anything was refused. Sending the same mark again (same client id, same value) is
+harmless: it is reported as a duplicate and stored once. The same client id with another value is a
+conflict: nothing is overwritten, the chief judge decides. A judge who changes a mark before sign-off
+re-scores it (the old value stays in the history); after the chief judge has locked the skill a mark
+changes only by a correction with a reason, countersigned by a supervisor."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -13,19 +19,49 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from competition import permissions
-from competition.errors import N_
+from competition.errors import N_, Invalid, NotAllowed, StateConflict
 from competition.extensions import db
-from competition.models import Aspect, Entry, EntryStatus, Mark, Skill, User
+from competition.models import (
+    Aspect,
+    AspectKind,
+    Correction,
+    CorrectionStatus,
+    Entry,
+    EntryStatus,
+    EventStatus,
+    JudgeAssignment,
+    JudgeRole,
+    JudgeSheet,
+    Mark,
+    MarkConflict,
+    MarkRevision,
+    Person,
+    RevisionKind,
+    Role,
+    Skill,
+    User,
+)
 from competition.rules import marking as rules
-from competition.services import audit, events
+from competition.services import audit, events, judging
+from competition.services.settings import settings_for
 
 REFUSALS = {
     "mark.not_on_panel": N_("You are not a judge of this skill."),
+    "mark.conflicted": N_("You may not mark this competitor (conflict of interest: %(reason)s)."),
     "mark.unknown_aspect": N_("This aspect is not in the published marking scheme."),
     "mark.unknown_entry": N_("This competitor is not an approved entry of the skill."),
+    "mark.window": N_("The skill is not open for marking."),
+    "mark.locked": N_("The chief judge has locked the marks of this skill: changes need a correction."),
     "mark.results_published": N_("The results are published: marks can only change through an appeal."),
     "mark.bad_client_id": N_("The mark has no valid id."),
 }
+SCORER_ROLES = (JudgeRole.SCORER, JudgeRole.DEPUTY)
+
+
+def marking_statuses(skill: Skill) -> tuple[str, ...]:
+    """Event statuses in which marks are accepted (an event setting: ``settings["marking_window"]``)."""
+    configured = (skill.event.settings or {}).get("marking_window")
+    return tuple(configured) if configured else (EventStatus.COMPETITION, EventStatus.MARKING)
 
 
 @dataclass(frozen=True)
@@ -46,34 +82,55 @@ def _refused(client_id: str, code: str, aspect: Aspect | None = None, message: s
                        aspect.code if aspect else None)
 
 
-def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = None) -> list[MarkOutcome]:
+class _SkillContext:
+    """What checking marks for one skill needs, loaded once per batch."""
+
+    def __init__(self, skill: Skill, judge_person_id: int | None) -> None:
+        self.skill = skill
+        scheme = events.published_scheme(skill.id)
+        self.aspects = {a.id: a for a in scheme.aspects} if scheme else {}
+        self.on_panel = judge_person_id is not None and db.session.scalar(select(JudgeAssignment.id).where(
+            JudgeAssignment.skill_id == skill.id, JudgeAssignment.person_id == judge_person_id)) is not None
+        self.open = skill.event.status in marking_statuses(skill)
+
+
+def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = None, *,
+                 judge_person: Person | None = None, revision_kind: str = RevisionKind.RESCORE) -> list[MarkOutcome]:
     """Check and store a batch of marks from one judge. Each item has ``aspect_id``, ``entry_id``, ``value``
-    and optionally ``client_id`` (generated when absent, for paper and form entry) and ``client_time``.
-    The caller commits."""
+    and optionally ``client_id`` (generated when absent, for forms and paper) and ``client_time``.
+
+    ``judge`` is who sends the marks; ``judge_person`` is whose marks they are when a clerk types a paper
+    form for a judge (then the clerk is audited as the actor). The caller commits."""
+    person_id = judge_person.id if judge_person is not None else judge.person_id
     outcomes: list[MarkOutcome] = []
-    scheme_cache: dict[int, dict[int, Aspect]] = {}
+    contexts: dict[int, _SkillContext] = {}
     for item in batch:
         client_id = str(item.get("client_id") or uuid.uuid4())
         if len(client_id) > 64:
             outcomes.append(_refused(client_id[:64], "mark.bad_client_id"))
             continue
-        entry = db.session.get(Entry, item.get("entry_id")) if isinstance(item.get("entry_id"), int) else None
+        entry_id = item.get("entry_id")
+        entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
         if entry is None or entry.status != EntryStatus.APPROVED:
             outcomes.append(_refused(client_id, "mark.unknown_entry"))
             continue
-        skill: Skill = entry.skill
-        if not permissions.can_score(judge, skill):
+        if entry.skill_id not in contexts:
+            contexts[entry.skill_id] = _SkillContext(entry.skill, person_id)
+        context = contexts[entry.skill_id]
+        if not context.on_panel:
             outcomes.append(_refused(client_id, "mark.not_on_panel"))
             continue
-        if skill.id not in scheme_cache:
-            scheme = events.published_scheme(skill.id)
-            scheme_cache[skill.id] = {a.id: a for a in scheme.aspects} if scheme else {}
-        aspect = scheme_cache[skill.id].get(item.get("aspect_id"))
+        aspect = context.aspects.get(item.get("aspect_id"))
         if aspect is None:
             outcomes.append(_refused(client_id, "mark.unknown_aspect"))
             continue
-        if skill.results_published:
-            outcomes.append(_refused(client_id, "mark.results_published", aspect))
+        refusal = _state_refusal(context)
+        if refusal:
+            outcomes.append(_refused(client_id, refusal, aspect))
+            continue
+        conflict = judging.marking_conflict(person_id, entry)
+        if conflict:
+            outcomes.append(_refused(client_id, "mark.conflicted", aspect, reason=conflict))
             continue
         raw = item.get("value")
         if raw is not None and not isinstance(raw, str | Decimal):
@@ -83,34 +140,52 @@ def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = 
         except rules.MarkingError as error:
             outcomes.append(_refused(client_id, error.code, aspect, error.message, **error.params))
             continue
-        outcomes.append(_store(judge, entry, aspect, client_id, value, item.get("client_time"), device))
+        outcomes.append(_store(judge, person_id, entry, aspect, client_id, value, item.get("client_time"), device,
+                               revision_kind))
     return outcomes
 
 
-def _store(judge: User, entry: Entry, aspect: Aspect, client_id: str, value: Decimal,
-           client_time: Any, device: str | None) -> MarkOutcome:
+def _state_refusal(context: _SkillContext) -> str | None:
+    if context.skill.results_published:
+        return "mark.results_published"
+    if context.skill.marks_locked:
+        return "mark.locked"
+    if not context.open:
+        return "mark.window"
+    return None
+
+
+def _store(actor: User, person_id: int, entry: Entry, aspect: Aspect, client_id: str, value: Decimal,
+           client_time: Any, device: str | None, revision_kind: str) -> MarkOutcome:
     same_id = db.session.scalar(select(Mark).where(Mark.client_id == client_id))
     if same_id is not None:
         if (same_id.aspect_id, same_id.entry_id, same_id.judge_person_id, same_id.value) == (
-                aspect.id, entry.id, judge.person_id, value):
+                aspect.id, entry.id, person_id, value):
             return MarkOutcome(client_id, "duplicate", aspect_code=aspect.code)
+        conflict = MarkConflict(mark_id=same_id.id, client_id=client_id, proposed_value=value, device=device)
+        db.session.add(conflict)
+        audit.record("mark.conflict", conflict, actor=actor, device=device,
+                     after={"mark_id": same_id.id, "kept": same_id.value, "proposed": value})
         return MarkOutcome(client_id, "conflict", "mark.conflict",
                            gettext("A different mark was already received with this id; the chief judge "
                                    "will resolve it."), aspect.code)
     existing = db.session.scalar(select(Mark).where(
-        Mark.aspect_id == aspect.id, Mark.entry_id == entry.id, Mark.judge_person_id == judge.person_id))
+        Mark.aspect_id == aspect.id, Mark.entry_id == entry.id, Mark.judge_person_id == person_id))
     when = _parse_time(client_time)
     if existing is None:
-        mark = Mark(client_id=client_id, aspect_id=aspect.id, entry_id=entry.id, judge_person_id=judge.person_id,
+        mark = Mark(client_id=client_id, aspect_id=aspect.id, entry_id=entry.id, judge_person_id=person_id,
                     value=value, device=device, client_time=when)
         db.session.add(mark)
-        audit.record("mark.create", mark, actor=judge, device=device,
-                     after={"aspect": aspect.code, "entry_id": entry.id, "value": value, "client_id": client_id})
+        audit.record("mark.create", mark, actor=actor, device=device,
+                     after={"aspect": aspect.code, "entry_id": entry.id, "judge_person_id": person_id,
+                            "value": value, "client_id": client_id})
     else:
-        # A re-score: the old value stays in the audit log.
         before = {"value": existing.value, "client_id": existing.client_id}
+        if existing.value != value:
+            db.session.add(MarkRevision(mark_id=existing.id, kind=revision_kind, old_value=existing.value,
+                                        new_value=value, changed_by_id=actor.id, device=device))
         existing.value, existing.client_id, existing.device, existing.client_time = value, client_id, device, when
-        audit.record("mark.rescore", existing, actor=judge, device=device, before=before,
+        audit.record("mark.rescore", existing, actor=actor, device=device, before=before,
                      after={"value": value, "client_id": client_id})
     return MarkOutcome(client_id, "accepted", aspect_code=aspect.code)
 
@@ -119,14 +194,95 @@ def _parse_time(raw: Any) -> datetime | None:
     if not isinstance(raw, str):
         return None
     try:
-        return datetime.fromisoformat(raw)
+        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+# --- who marks what ------------------------------------------------------------------------------------
+
+def scorers(skill: Skill) -> list[Person]:
+    """The judges who mark the skill (scorers and the deputy; the chief judge supervises)."""
+    return list(db.session.scalars(select(Person).join(JudgeAssignment, JudgeAssignment.person_id == Person.id)
+                                    .where(JudgeAssignment.skill_id == skill.id,
+                                           JudgeAssignment.role.in_(SCORER_ROLES)).order_by(Person.id)))
 
 
 def markable_entries(skill: Skill) -> list[Entry]:
     return list(db.session.scalars(select(Entry).where(
         Entry.skill_id == skill.id, Entry.status == EntryStatus.APPROVED).order_by(Entry.competitor_number)))
+
+
+def marks_by_cell(skill: Skill) -> dict[tuple[int, int], dict[int, Mark]]:
+    """(entry id, aspect id) → judge person id → mark."""
+    grouped: dict[tuple[int, int], dict[int, Mark]] = defaultdict(dict)
+    for mark in db.session.scalars(select(Mark).join(Entry).where(Entry.skill_id == skill.id)):
+        grouped[(mark.entry_id, mark.aspect_id)][mark.judge_person_id] = mark
+    return grouped
+
+
+@dataclass(frozen=True)
+class SheetState:
+    """Everything the chief judge's view shows, computed from the marks (nothing stored)."""
+
+    missing: list[tuple[Entry, Aspect, Person | None]]   # judge None: any one judge (measurement)
+    spread: list[tuple[Entry, Aspect, list[Decimal]]]    # judgement scores too far apart
+    mismatched: list[tuple[Entry, Aspect, list[Decimal]]]  # measurement entered with different values
+    conflicts: list[MarkConflict]
+    progress: dict[int, tuple[int, int]]                 # judge person id → (marked, expected)
+    submitted: set[int]                                  # judge person ids who submitted their sheet
+    team_size_ok: bool
+
+    @property
+    def ready_to_lock(self) -> bool:
+        return not (self.missing or self.spread or self.mismatched or self.conflicts)
+
+
+def sheet_state(skill: Skill) -> SheetState:
+    scheme = events.published_scheme(skill.id)
+    team = scorers(skill)
+    settings = marking_rules_for(skill)
+    entries = markable_entries(skill)
+    marks = marks_by_cell(skill)
+    missing, spread, mismatched = [], [], []
+    progress = {p.id: [0, 0] for p in team}
+    for entry in entries:
+        for aspect in scheme.aspects if scheme else []:
+            by_judge = marks.get((entry.id, aspect.id), {})
+            if aspect.kind == AspectKind.MEASUREMENT:
+                if not by_judge:
+                    missing.append((entry, aspect, None))
+                values = sorted({m.value for m in by_judge.values()})
+                if len(values) > 1:
+                    mismatched.append((entry, aspect, values))
+                continue
+            for judge in team:
+                progress[judge.id][1] += 1
+                if judge.id in by_judge:
+                    progress[judge.id][0] += 1
+                else:
+                    missing.append((entry, aspect, judge))
+            scores = [by_judge[j.id].value for j in team if j.id in by_judge]
+            if aspect.kind == AspectKind.JUDGEMENT and len(scores) == len(team) and scores \
+                    and rules.spread_flag(scores, settings):
+                spread.append((entry, aspect, scores))
+    conflicts = list(db.session.scalars(select(MarkConflict).join(Mark).join(Entry).where(
+        Entry.skill_id == skill.id, MarkConflict.resolved_at.is_(None))))
+    submitted = set(db.session.scalars(select(JudgeSheet.judge_person_id).where(JudgeSheet.skill_id == skill.id)))
+    return SheetState(missing, spread, mismatched, conflicts, {k: (v[0], v[1]) for k, v in progress.items()},
+                      submitted, team_size_ok=len(team) == settings.judgement_team_size)
+
+
+def marking_rules_for(skill: Skill) -> rules.MarkingRules:
+    return settings_for(skill, "marking", rules.MarkingRules)
+
+
+def judge_view(skill: Skill, judge_person_id: int) -> dict[tuple[int, int], Decimal]:
+    """(entry id, aspect id) → this judge's own marks. Judges never see the others' scores: blind judgement."""
+    rows = db.session.execute(select(Mark.entry_id, Mark.aspect_id, Mark.value).join(Entry).where(
+        Entry.skill_id == skill.id, Mark.judge_person_id == judge_person_id))
+    return {(e, a): v for e, a, v in rows}
 
 
 def progress(skill: Skill, judge_person_id: int) -> dict[int, int]:
@@ -141,3 +297,118 @@ def current_marks(entry_id: int, judge_person_id: int) -> dict[int, Decimal]:
     rows = db.session.execute(select(Mark.aspect_id, Mark.value).where(
         Mark.entry_id == entry_id, Mark.judge_person_id == judge_person_id))
     return dict(rows.all())
+
+
+# --- sign-off ------------------------------------------------------------------------------------------
+
+def submit_sheet(judge: User, skill: Skill) -> JudgeSheet:
+    """The judge declares their marking of the skill finished; refused while any of their marks is missing."""
+    if not permissions.can_score(judge, skill):
+        raise NotAllowed("sheet.not_on_panel", REFUSALS["mark.not_on_panel"])
+    state = sheet_state(skill)
+    own_missing = [m for m in state.missing if m[2] is not None and m[2].id == judge.person_id]
+    if own_missing:
+        raise StateConflict("sheet.incomplete", N_("%(n)s of your marks are still missing."), n=len(own_missing))
+    sheet = db.session.scalar(select(JudgeSheet).where(JudgeSheet.skill_id == skill.id,
+                                                       JudgeSheet.judge_person_id == judge.person_id))
+    if sheet is None:
+        sheet = JudgeSheet(skill_id=skill.id, judge_person_id=judge.person_id)
+        db.session.add(sheet)
+        audit.record("sheet.submit", sheet, actor=judge, after={"skill_id": skill.id})
+    return sheet
+
+
+def lock_skill(chief: User, skill: Skill) -> Skill:
+    """The chief judge signs the skill's marks: refused while marks are missing, judgement scores are too
+    far apart, measurements disagree or a conflict is unresolved. Afterwards marks change only by correction."""
+    if not permissions.is_chief_judge(chief, skill):
+        raise NotAllowed("lock.not_chief", N_("Only the chief judge of this skill can lock its marks."))
+    if skill.marks_locked:
+        raise StateConflict("lock.already", N_("The marks of this skill are already locked."))
+    state = sheet_state(skill)
+    if not state.ready_to_lock:
+        raise StateConflict("lock.not_ready", N_("The marks cannot be locked yet: %(missing)s missing, %(spread)s "
+                                                 "too far apart, %(mismatched)s disagreeing, %(conflicts)s conflicts."),
+                            missing=len(state.missing), spread=len(state.spread),
+                            mismatched=len(state.mismatched), conflicts=len(state.conflicts))
+    skill.marks_locked_at = datetime.now(UTC)
+    skill.marks_locked_by_id = chief.id
+    audit.record("marks.lock", skill, actor=chief, after={"locked_at": skill.marks_locked_at})
+    return skill
+
+
+def resolve_conflict(chief: User, conflict: MarkConflict, replace: bool) -> MarkConflict:
+    """Keep the stored value or replace it with the conflicting one (the old value goes to the history)."""
+    skill = conflict.mark.entry.skill
+    if not permissions.is_chief_judge(chief, skill):
+        raise NotAllowed("conflict.not_chief", N_("Only the chief judge of this skill can resolve conflicts."))
+    if conflict.resolved_at is not None:
+        raise StateConflict("conflict.resolved", N_("This conflict has already been resolved."))
+    if skill.marks_locked:
+        raise StateConflict("conflict.locked", REFUSALS["mark.locked"])
+    mark = conflict.mark
+    if replace and mark.value != conflict.proposed_value:
+        db.session.add(MarkRevision(mark_id=mark.id, kind=RevisionKind.RESCORE, old_value=mark.value,
+                                    new_value=conflict.proposed_value, changed_by_id=chief.id,
+                                    reason="conflict resolved"))
+        mark.value = conflict.proposed_value
+    conflict.resolved_at, conflict.resolved_by_id = datetime.now(UTC), chief.id
+    conflict.resolution = "replaced" if replace else "kept"
+    audit.record("mark.conflict_resolved", conflict, actor=chief,
+                 after={"mark_id": mark.id, "resolution": conflict.resolution, "value": mark.value})
+    return conflict
+
+
+def request_correction(chief: User, mark: Mark, new_value: Any, reason: str) -> Correction:
+    """After the lock: the chief judge proposes a new value with a reason; a supervisor must countersign."""
+    skill = mark.entry.skill
+    if not permissions.is_chief_judge(chief, skill):
+        raise NotAllowed("correction.not_chief", N_("Only the chief judge of this skill can correct its marks."))
+    if not skill.marks_locked:
+        raise StateConflict("correction.not_locked", N_("Before the lock the judge re-scores the mark instead."))
+    if skill.results_published:
+        raise StateConflict("correction.published", REFUSALS["mark.results_published"])
+    if not (reason or "").strip():
+        raise Invalid("correction.reason", N_("Give the reason for the correction."))
+    try:
+        value = rules.validate_value(mark.aspect.spec(), None if new_value is None else str(new_value))
+    except rules.MarkingError as error:
+        raise Invalid.from_rule(error) from None
+    correction = Correction(mark_id=mark.id, old_value=mark.value, new_value=value, reason=reason.strip(),
+                            requested_by_id=chief.id)
+    db.session.add(correction)
+    audit.record("correction.request", correction, actor=chief,
+                 after={"mark_id": mark.id, "old": mark.value, "new": value, "reason": correction.reason})
+    return correction
+
+
+def countersign_correction(supervisor: User, correction: Correction, approve: bool) -> Correction:
+    if not permissions.has_role(supervisor, Role.SUPERVISOR):
+        raise NotAllowed("correction.not_supervisor", N_("Only a supervisor can countersign a correction."))
+    if correction.requested_by_id == supervisor.id:
+        raise NotAllowed("correction.same_person", N_("A correction is countersigned by someone else."))
+    if correction.status != CorrectionStatus.PENDING:
+        raise StateConflict("correction.decided", N_("This correction has already been decided."))
+    mark = correction.mark
+    if approve and mark.entry.skill.results_published:
+        raise StateConflict("correction.published", REFUSALS["mark.results_published"])
+    correction.status = CorrectionStatus.APPLIED if approve else CorrectionStatus.REJECTED
+    correction.countersigned_by_id, correction.countersigned_at = supervisor.id, datetime.now(UTC)
+    if approve:
+        db.session.add(MarkRevision(mark_id=mark.id, kind=RevisionKind.CORRECTION, old_value=mark.value,
+                                    new_value=correction.new_value, reason=correction.reason,
+                                    changed_by_id=supervisor.id))
+        mark.value = correction.new_value
+    audit.record("correction.countersign", correction, actor=supervisor,
+                 after={"status": correction.status, "mark_id": mark.id, "value": mark.value})
+    return correction
+
+
+def pending_corrections() -> list[Correction]:
+    return list(db.session.scalars(select(Correction).where(Correction.status == CorrectionStatus.PENDING)
+                                   .order_by(Correction.id)))
+
+
+def mark_history(mark: Mark) -> list[MarkRevision]:
+    return list(db.session.scalars(select(MarkRevision).where(MarkRevision.mark_id == mark.id)
+                                   .order_by(MarkRevision.id)))

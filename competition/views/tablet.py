@@ -1,18 +1,33 @@
-"""The judge's tablet pages. Judges see competitor numbers only, never names or organisations."""
+"""The judges' tablet pages, the chief judge's view and the supervisor's countersigning.
+
+Judges see competitor numbers only, never names or organisations. The marking sheet is a small
+offline-first page (static/tablet/): marks queue on the tablet and sync through the API when the
+network is there; the per-competitor form is the same thing without JavaScript."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from competition import permissions
+from competition.errors import not_found
 from competition.extensions import db
-from competition.models import Entry, EntryStatus, Skill
+from competition.models import Correction, Entry, EntryStatus, Mark, MarkConflict, Role, Skill
 from competition.services import events, marking, results
 from competition.services.events import get_or_404
-from competition.views._helpers import require
+from competition.views._helpers import attempt, require
 
 bp = Blueprint("tablet", __name__, url_prefix="/tablet")
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served from /tablet/ so that its scope covers the tablet pages."""
+    response = current_app.send_static_file("tablet/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    return response
 
 
 @bp.before_request
@@ -27,26 +42,46 @@ def _skill(skill_id: int) -> Skill:
     return skill
 
 
+def _chief_skill(skill_id: int) -> Skill:
+    skill = get_or_404(Skill, skill_id)
+    require(permissions.is_chief_judge, skill)
+    return skill
+
+
 @bp.get("/")
-def panels():
-    return render_template("tablet/panels.html", duties=results.judging_duties(current_user))
+def panels():  # noqa: ANN201
+    return render_template("tablet/panels.html", duties=results.judging_duties(current_user),
+                           supervisor=permissions.has_role(current_user, Role.SUPERVISOR))
 
 
 @bp.get("/skills/<int:skill_id>")
-def skill(skill_id: int):
+def skill(skill_id: int):  # noqa: ANN201
     item = _skill(skill_id)
+    if permissions.is_chief_judge(current_user, item):
+        return redirect(url_for("tablet.chief", skill_id=skill_id))
     scheme = events.published_scheme(item.id)
-    progress = marking.progress(item, current_user.person_id) if scheme else {}
-    return render_template("tablet/skill.html", skill=item, scheme=scheme, entries=marking.markable_entries(item),
-                           progress=progress, aspect_count=len(scheme.aspects) if scheme else 0)
+    entries = marking.markable_entries(item)
+    own = marking.judge_view(item, current_user.person_id)
+    sheet = {
+        "skill": {"id": item.id, "code": item.code, "name": item.name},
+        "entries": [{"id": e.id, "number": e.competitor_number} for e in entries],
+        "aspects": [{"id": a.id, "code": a.code, "criterion": a.criterion.code, "kind": a.kind, "method": a.method,
+                     "max": str(a.max_mark), "text": a.description, "text_en": a.description_en,
+                     "descriptors": a.descriptors} for a in scheme.aspects] if scheme else [],
+        "marks": {f"{e}:{a}": str(v) for (e, a), v in own.items()},
+        "locked": item.marks_locked,
+    }
+    return render_template("tablet/sheet.html", skill=item, scheme=scheme, sheet=sheet, entries=entries,
+                           progress=marking.progress(item, current_user.person_id) if scheme else {},
+                           aspect_count=len(scheme.aspects) if scheme else 0)
 
 
 @bp.route("/skills/<int:skill_id>/entries/<int:entry_id>", methods=["GET", "POST"])
-def mark_entry(skill_id: int, entry_id: int):
+def mark_entry(skill_id: int, entry_id: int):  # noqa: ANN201
+    """The same marking without JavaScript: one form per competitor."""
     item = _skill(skill_id)
     entry = get_or_404(Entry, entry_id)
     if entry.skill_id != item.id or entry.status != EntryStatus.APPROVED:
-        from competition.errors import not_found
         raise not_found()
     scheme = events.published_scheme(item.id)
     if request.method == "POST" and scheme is not None:
@@ -62,3 +97,82 @@ def mark_entry(skill_id: int, entry_id: int):
         return redirect(url_for("tablet.mark_entry", skill_id=skill_id, entry_id=entry_id))
     return render_template("tablet/entry.html", skill=item, entry=entry, scheme=scheme,
                            current=marking.current_marks(entry.id, current_user.person_id))
+
+
+@bp.post("/skills/<int:skill_id>/submit")
+def submit(skill_id: int):  # noqa: ANN201
+    item = _skill(skill_id)
+    return attempt(lambda: marking.submit_sheet(current_user, item), _("Your sheet has been submitted."),
+                   url_for("tablet.skill", skill_id=skill_id))
+
+
+# --- the chief judge -----------------------------------------------------------------------------------
+
+@bp.get("/skills/<int:skill_id>/chief")
+def chief(skill_id: int):  # noqa: ANN201
+    item = _chief_skill(skill_id)
+    state = marking.sheet_state(item)
+    locked_marks = db.session.scalars(select(Mark).join(Entry).where(Entry.skill_id == item.id)
+                                      .order_by(Entry.competitor_number, Mark.aspect_id)).all() \
+        if item.marks_locked else []
+    corrections = db.session.scalars(select(Correction).join(Mark).join(Entry).where(Entry.skill_id == item.id)
+                                     .order_by(Correction.id.desc())).all()
+    return render_template("tablet/chief.html", skill=item, state=state, team=marking.scorers(item),
+                           locked_marks=locked_marks, corrections=corrections,
+                           scheme=events.published_scheme(item.id))
+
+
+@bp.get("/skills/<int:skill_id>/chief/state.json")
+def chief_state(skill_id: int):  # noqa: ANN201
+    """The live numbers of the chief judge's view, polled by the page."""
+    item = _chief_skill(skill_id)
+    state = marking.sheet_state(item)
+    return jsonify(progress={str(k): list(v) for k, v in state.progress.items()}, missing=len(state.missing),
+                   spread=len(state.spread), mismatched=len(state.mismatched), conflicts=len(state.conflicts),
+                   submitted=sorted(state.submitted), locked=item.marks_locked, ready=state.ready_to_lock)
+
+
+@bp.post("/skills/<int:skill_id>/lock")
+def lock(skill_id: int):  # noqa: ANN201
+    item = _chief_skill(skill_id)
+    return attempt(lambda: marking.lock_skill(current_user, item), _("The marks are locked."),
+                   url_for("tablet.chief", skill_id=skill_id))
+
+
+@bp.post("/conflicts/<int:conflict_id>")
+def resolve_conflict(conflict_id: int):  # noqa: ANN201
+    conflict = get_or_404(MarkConflict, conflict_id)
+    skill_id = conflict.mark.entry.skill_id
+    _chief_skill(skill_id)
+    replace = request.form.get("resolution") == "replace"
+    return attempt(lambda: marking.resolve_conflict(current_user, conflict, replace), _("The conflict is resolved."),
+                   url_for("tablet.chief", skill_id=skill_id))
+
+
+@bp.post("/marks/<int:mark_id>/correction")
+def request_correction(mark_id: int):  # noqa: ANN201
+    mark = get_or_404(Mark, mark_id)
+    skill_id = mark.entry.skill_id
+    _chief_skill(skill_id)
+    return attempt(lambda: marking.request_correction(current_user, mark, request.form.get("value"),
+                                                      request.form.get("reason", "")),
+                   _("The correction waits for a supervisor's countersignature."),
+                   url_for("tablet.chief", skill_id=skill_id))
+
+
+# --- the supervisor ------------------------------------------------------------------------------------
+
+@bp.get("/corrections")
+def corrections():  # noqa: ANN201
+    require(permissions.has_role, Role.SUPERVISOR)
+    return render_template("tablet/corrections.html", corrections=marking.pending_corrections())
+
+
+@bp.post("/corrections/<int:correction_id>")
+def countersign(correction_id: int):  # noqa: ANN201
+    require(permissions.has_role, Role.SUPERVISOR)
+    correction = get_or_404(Correction, correction_id)
+    approve = request.form.get("decision") == "approve"
+    return attempt(lambda: marking.countersign_correction(current_user, correction, approve),
+                   _("The correction has been applied.") if approve else _("The correction has been rejected."),
+                   url_for("tablet.corrections"))

@@ -29,17 +29,9 @@ def _token(client, username: str) -> str:
 
 def _marking_setup(app):
     with app.test_request_context():
-        ev = factories.event()
-        skill = factories.skill_with_scheme(ev)
-        judge = factories.judge("judge1")
-        outsider = factories.judge("judge2", "刘德明", 313)
-        factories.assign(skill, judge)
-        from competition.services import entries, events
-        events.change_status(ev, "registration_open")
-        contestant = factories.contestant()
-        entry = entries.enter_skill(contestant, skill)
-        db.session.flush()
-        entries.decide_entry(entry, True)
+        from competition.services import events
+        skill, entry, (judge,), _chief = factories.marked_skill()
+        outsider = factories.judge("outsider", "刘德明", 313)
         db.session.commit()
         aspects = {a.code: a.id for a in events.published_scheme(skill.id).aspects}
         return entry.id, aspects, judge.id, outsider.id
@@ -108,7 +100,7 @@ def test_mark_refusals_carry_a_reason(app, client):
 
 def test_judge_not_on_the_panel_is_refused_and_nothing_stored(app, client):
     entry_id, aspects, *_ = _marking_setup(app)
-    headers = {"Authorization": f"Bearer {_token(client, 'judge2')}"}
+    headers = {"Authorization": f"Bearer {_token(client, 'outsider')}"}
     out = client.post("/api/v1/marks/sync", headers=headers, json={"marks": [
         {"client_id": str(uuid.uuid4()), "entry_id": entry_id, "aspect_id": aspects["A1"], "value": 10}]}
     ).get_json()["results"][0]

@@ -20,6 +20,7 @@ def _setup_people(app) -> None:
     with app.test_request_context():
         factories.organiser()
         factories.judge("judge1")
+        factories.judge("chief", "王裁判长", 399)
         body = factories.evaluation_body()
         factories.user("officer", ("evaluation_officer", None, body.id))
         db.session.commit()
@@ -33,7 +34,7 @@ def _id(pattern: str, html: str) -> int:
 
 def test_thin_path_end_to_end(app):
     _setup_people(app)
-    organiser, contestant, judge, officer = (Browser(app.test_client()) for _ in range(4))
+    organiser, contestant, judge, chief, officer = (Browser(app.test_client()) for _ in range(5))
 
     organiser.login("organiser")
     response = organiser.post("/manage/events/new", {
@@ -74,6 +75,11 @@ def test_thin_path_end_to_end(app):
     judge_option = _id(r'<option value="(\d+)">陈建国</option>', page)
     assert organiser.post(f"/manage/skills/{skill_id}/judges",
                           {"person_id": str(judge_option), "role": "scorer"}).status_code == 302
+    chief_option = _id(r'<option value="(\d+)">王裁判长</option>', organiser.get(f"/manage/skills/{skill_id}").get_data(
+        as_text=True))
+    organiser.post(f"/manage/skills/{skill_id}/judges", {"person_id": str(chief_option), "role": "chief"})
+    for status in ("registration_closed", "competition", "marking"):
+        assert organiser.post(f"/manage/events/{event_id}/status/{status}").status_code == 302
 
     judge.login("judge1")
     tablet = judge.get(f"/tablet/skills/{skill_id}").get_data(as_text=True)
@@ -84,6 +90,13 @@ def test_thin_path_end_to_end(app):
     a1, a2 = sorted(set(aspect_ids))
     assert judge.post(f"/tablet/skills/{skill_id}/entries/{entry_id}",
                       {f"aspect-{a1}": "54", f"aspect-{a2}": "2"}).status_code == 302
+
+    chief.login("chief")
+    chief_page = chief.get(f"/tablet/skills/{skill_id}/chief").get_data(as_text=True)
+    assert 'class="btn btn-primary">' in chief_page  # the lock button is enabled: nothing to settle
+    assert chief.post(f"/tablet/skills/{skill_id}/lock").status_code == 302
+    with app.app_context():
+        assert db.session.get(Skill, skill_id).marks_locked
 
     # Before publication the contestant sees nothing, and the public results page is refused.
     organiser.post(f"/manage/skills/{skill_id}/results/compute")
