@@ -29,8 +29,8 @@ ID_TYPE = {
     IdType.RESIDENT_ID: _l("Resident identity card"), IdType.PASSPORT: _l("Passport"),
     IdType.HK_MACAU_PERMIT: _l("Hong Kong / Macao permit"), IdType.TAIWAN_PERMIT: _l("Taiwan permit"),
 }
-JUDGE_ROLE = {JudgeRole.CHIEF: _l("Chief judge"), JudgeRole.DEPUTY: _l("Deputy chief judge"),
-              JudgeRole.SCORER: _l("Judge")}
+JUDGE_ROLE = {JudgeRole.SCORER: _l("Judge"), JudgeRole.DEPUTY: _l("Deputy chief judge"),
+              JudgeRole.CHIEF: _l("Chief judge")}  # the usual choice first: forms default to it
 ASPECT_KIND = {AspectKind.MEASUREMENT: _l("Measurement"), AspectKind.JUDGEMENT: _l("Judgement (0-3)")}
 AWARD = {
     "first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),

@@ -79,9 +79,9 @@ def open_marking(ev):
     return ev
 
 
-def marked_skill(judges: int = 1):
-    """An event in marking with one approved entry, ``judges`` scorers and a chief judge.
-    Returns (skill, entry, [scorer users], chief user)."""
+def marked_skill(judges: int = 1, contestants: int = 1):
+    """An event in marking with ``contestants`` approved entries (numbers 001, 002 …), ``judges`` scorers and a
+    chief judge. Returns (skill, first entry, [scorer users], chief user)."""
     ev = event()
     skill = skill_with_scheme(ev)
     scorers = [judge(f"judge{i + 1}", f"裁判{i + 1}", 311 + 2 * i) for i in range(judges)]
@@ -90,9 +90,12 @@ def marked_skill(judges: int = 1):
         assign(skill, scorer)
     assign(skill, chief, JudgeRole.CHIEF)
     events.change_status(ev, "registration_open")
-    person = contestant()
-    entry = entries.enter_skill(person, skill)
-    db.session.flush()
-    entries.decide_entry(entry, True)
+    approved = []
+    for i in range(contestants):
+        user_ = contestant() if i == 0 else contestant(f"contestant{i + 1}", f"选手{i + 1}", 123 + 2 * i)
+        entry = entries.enter_skill(user_, skill)
+        db.session.flush()
+        entries.decide_entry(entry, True)
+        approved.append(entry)
     open_marking(ev)
-    return skill, entry, scorers, chief
+    return skill, approved[0], scorers, chief

@@ -18,12 +18,13 @@ Hard rules (both :func:`assign_panels` and :func:`check_assignment` enforce them
 6. A judge sits on at most one panel per time slot, and on at most ``max_panels`` panels in all.
 
 Soft goals, lexicographically. First, fill scorer seats up to each panel's ``scorers_target``: an empty
-seat the skill's rules ask for is worse than any amount of the rest. Then minimise the weighted cost
+seat the skill's rules ask for is worse than any amount of the rest; then, seat no scorers beyond the
+target (``scorers_max`` is a limit, the target is the wish). Then minimise the weighted cost
 (integer weights from :class:`AssignmentSettings`) of a second, third… judge of one organisation on one
 panel, the same for regions, and workload imbalance, as Σ over judges of load·(load−1)/2 (for a fixed
 number of seats this is Σ load² up to a constant: extra panels go to the least loaded judges instead of
-a few). :func:`assignment_cost` measures both for any assignment. The goals are solved in turn: phase 1
-minimises empty seats; phase 2 keeps that number, starts from the phase-1 assignment (a complete hint)
+a few). :func:`assignment_cost` measures all of them for any assignment. The goals are solved in turn:
+phase 1 minimises empty seats, then seats beyond target; phase 2 keeps those numbers, starts from the phase-1 assignment (a complete hint)
 and minimises the cost. (One weighted sum was tried first: at full size, 400 panels and 2,000 judges,
 CP-SAT spent its time on spread and left seats empty.)
 
@@ -296,12 +297,13 @@ class Violation:
 
 @dataclass(frozen=True)
 class AssignmentCost:
-    """The soft goals of one assignment: ``empty_seats`` (scorer seats below the panels' targets, phase
-    1), and the phase-2 counts: ``same_organisation`` and ``same_region`` (judges beyond the first from
-    one organisation / region on a panel, summed over panels), ``extra_load`` (Σ load·(load−1)/2 over
-    judges) and ``weighted``, their sum with the settings' weights."""
+    """The soft goals of one assignment. Phase 1: ``empty_seats`` and ``extra_seats`` (scorers below and
+    above the panels' targets). Phase 2: ``same_organisation`` and ``same_region`` (judges beyond the
+    first from one organisation / region on a panel, summed over panels), ``extra_load`` (Σ
+    load·(load−1)/2 over judges) and ``weighted``, their sum with the settings' weights."""
 
     empty_seats: int
+    extra_seats: int
     same_organisation: int
     same_region: int
     extra_load: int
@@ -443,6 +445,7 @@ _GROUP_SHORTAGE = {
 _REQUIREMENTS_CONFLICT = N_("Panels %(panel_ids)s cannot all be staffed: their requirements %(requirements)s "
                             "compete for the same judges (%(shared_judge_ids)s) given time slots and "
                             "workload limits.")
+_UNEXPLAINED = N_("Panels %(panel_ids)s cannot all be staffed, and no smaller cause was found in time.")
 _NO_SOLUTION = N_("No assignment was found within %(time_limit_seconds)s seconds and none was proved "
                   "impossible; allow more time.")
 
@@ -597,9 +600,12 @@ def _diagnose(instance: _Instance) -> list[Problem]:
     problems, failing = _panel_problems(instance)
     rest = [p for p in range(len(instance.panels)) if p not in failing]
     problems += _group_problems(instance, rest, "capacity")
+    # When every judge concerned sits once anyway, a slot shortage repeats the capacity one: say it once.
+    said = {(problem.code.split(".")[1], problem.params.get("level"), problem.panel_ids) for problem in problems}
     for slot in instance.slots():
-        problems += _group_problems(instance, [p for p in rest if slot in instance.panels[p].time_slots],
-                                    "slot", slot)
+        members = [p for p in rest if slot in instance.panels[p].time_slots]
+        problems += [problem for problem in _group_problems(instance, members, "slot", slot)
+                     if (problem.code.split(".")[1], problem.params.get("level"), problem.panel_ids) not in said]
     return problems
 
 
@@ -629,7 +635,8 @@ class _Model:
     seats: list[tuple[int, int, Role, cp_model.IntVar]]          # (panel, judge, role, literal)
     # assumption literal's index → (the literal, (panel position, requirement, level))
     assumptions: dict[int, tuple[cp_model.IntVar, tuple[int, str, str | None]]] = field(default_factory=dict)
-    empty_seats: list[cp_model.IntVar] = field(default_factory=list)   # phase 1 minimises their sum
+    empty_seats: list[cp_model.IntVar] = field(default_factory=list)   # phase 1 minimises their sum,
+    extra_seats: list[cp_model.IntVar] = field(default_factory=list)   # then theirs
     cost: list[Any] = field(default_factory=list)                      # phase 2 minimises their sum
 
 
@@ -691,6 +698,10 @@ def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
             empty = model.new_int_var(0, panel.target - panel.scorers_min, f"p{p}_empty")
             model.add(empty >= panel.target - total(scorers))
             built.empty_seats.append(empty)
+        if panel.scorers_max > panel.target:
+            extra = model.new_int_var(0, panel.scorers_max - panel.target, f"p{p}_beyond_target")
+            model.add(extra >= total(scorers) - panel.target)
+            built.extra_seats.append(extra)
         for attribute, weight in (("organisation_id", settings.weight_same_organisation),
                                   ("region", settings.weight_same_region)):
             if not weight:
@@ -750,26 +761,31 @@ def _solver(seed: int, time_limit_seconds: float, settings: AssignmentSettings, 
 def _explain_infeasible(instance: _Instance, seed: int, time_limit_seconds: float) -> list[Problem]:
     """Name the panel requirements that cannot hold together: a core from
     ``sufficient_assumptions_for_infeasibility``, shrunk by dropping one requirement at a time while the
-    rest stays infeasible (within ``time_limit_seconds`` in all)."""
+    rest stays infeasible (within ``time_limit_seconds`` of deterministic time in all). Should even the
+    first core take too long, every panel is named (``assignment.infeasible_unexplained``)."""
     built = _build_model(instance, with_assumptions=True)
     model = built.model
-    started = time.perf_counter()
+    spent = 0.0
 
     def infeasible_core(candidates: list[int]) -> list[int] | None:
-        remaining = time_limit_seconds - (time.perf_counter() - started)
+        nonlocal spent
+        remaining = time_limit_seconds - spent
         if remaining <= 0:
             return None
         model.clear_assumptions()
         model.add_assumptions([built.assumptions[index][0] for index in candidates])
-        # One worker: a parallel portfolio tends to return every assumption as the "core".
-        solver = _solver(seed, remaining, instance.settings, num_workers=1)
-        if solver.solve(model) != cp_model.INFEASIBLE:
+        solver = _solver(seed, remaining, instance.settings)
+        status = solver.solve(model)
+        spent += solver.deterministic_time
+        if status != cp_model.INFEASIBLE:
             return None
         return sorted(solver.sufficient_assumptions_for_infeasibility())
 
     core = infeasible_core(sorted(built.assumptions))
-    if core is None:
-        return []
+    if not core:
+        panel_ids = tuple(panel.panel_id for panel in instance.panels)
+        return [Problem("assignment.infeasible_unexplained", _UNEXPLAINED, panel_ids,
+                        {"panel_ids": list(panel_ids)})]
     for index in list(core):
         if index not in core:
             continue
@@ -829,8 +845,11 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
     built = _build_model(instance, with_assumptions=False)
     model, total = built.model, cp_model.LinearExpr.sum
 
-    # Phase 1: fill seats, within half the time; phase 2 gets whatever is left.
-    model.minimize(total(built.empty_seats))
+    # Phase 1: fill seats (then no more than the targets), within half the time; phase 2 gets the rest.
+    # An empty seat outweighs every extra seat together.
+    beyond_targets = sum(panel.scorers_max - panel.target for panel in instance.panels)
+    seats_goal = (beyond_targets + 1) * total(built.empty_seats) + total(built.extra_seats)
+    model.minimize(seats_goal)
     solver = _solver(seed, time_limit_seconds / 2, settings)
     status = solver.solve(model)
     stopped_by_clock = _stopped_by_clock(solver, status, time_limit_seconds / 2)
@@ -852,7 +871,7 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
     if cost.weighted and (remaining <= 0 or stopped_by_clock):
         optimal = False
     elif cost.weighted:
-        model.add(total(built.empty_seats) <= cost.empty_seats)
+        model.add(seats_goal <= (beyond_targets + 1) * cost.empty_seats + cost.extra_seats)
         for (_, _, _, literal), value in zip(built.seats, chosen, strict=True):
             model.add_hint(literal, value)
         model.minimize(total(built.cost))
@@ -888,11 +907,13 @@ def _stopped_by_clock(solver: cp_model.CpSolver, status: Any, time_limit_seconds
 
 def _cost(instance: _Instance, assignment: Mapping[Id, Iterable[tuple[Id, Role | str]]]) -> AssignmentCost:
     settings = instance.settings
-    empty = organisation = region = 0
+    empty = extra = organisation = region = 0
     load: dict[Id, int] = {}
     for panel in instance.panels:
         seats = list(assignment.get(panel.panel_id, ()))
-        empty += max(0, panel.target - sum(1 for _, role in seats if role == Role.SCORER))
+        scorers = sum(1 for _, role in seats if role == Role.SCORER)
+        empty += max(0, panel.target - scorers)
+        extra += max(0, scorers - panel.target)
         judges = [instance.judges[instance.judge_position[judge_id]] for judge_id in {j for j, _ in seats}
                   if judge_id in instance.judge_position]
         for judge in judges:
@@ -903,15 +924,15 @@ def _cost(instance: _Instance, assignment: Mapping[Id, Iterable[tuple[Id, Role |
                 value = getattr(judge, attribute)
                 if value is not None:
                     counts[value] = counts.get(value, 0) + 1
-            extra = sum(count - 1 for count in counts.values())
+            beyond_first = sum(count - 1 for count in counts.values())
             if attribute == "region":
-                region += extra
+                region += beyond_first
             else:
-                organisation += extra
+                organisation += beyond_first
     extra_load = sum(n * (n - 1) // 2 for n in load.values())
     weighted = (settings.weight_same_organisation * organisation + settings.weight_same_region * region
                 + settings.weight_extra_load * extra_load)
-    return AssignmentCost(empty, organisation, region, extra_load, weighted)
+    return AssignmentCost(empty, extra, organisation, region, extra_load, weighted)
 
 
 def assignment_cost(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],

@@ -10,7 +10,6 @@ from competition.models import Skill
 from competition.services import entries, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, require
-from evaluation.services import certificates_of
 
 bp = Blueprint("me", __name__)
 
@@ -18,6 +17,7 @@ bp = Blueprint("me", __name__)
 @bp.get("/me")
 @login_required
 def dashboard():
+    from evaluation.services import certificates_of  # the evaluation side, loaded when used
     person_id = current_user.person_id
     my_entries = entries.entries_of(person_id) if person_id else []
     return render_template(

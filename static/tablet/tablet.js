@@ -194,7 +194,7 @@
     const description = text.lang === "en" && aspect.text_en ? aspect.text_en : aspect.text;
     const box = el("fieldset", { class: "aspect card mb-3", "data-aspect": aspect.code },
       el("legend", { class: "h6 card-header" }, `${aspect.code} · ${description} `,
-        el("span", { class: "text-muted small" }, `(${fmt(text.max, { m: aspect.max })})`)));
+        el("span", { class: "text-muted small" }, `(${fmt(text.max, { m: Number(aspect.max) })})`)));
     const body = el("div", { class: "card-body" });
     if (aspect.kind === "judgement") {
       const group = el("div", { class: "judgement-buttons", role: "radiogroup" });
@@ -226,7 +226,7 @@
       });
       const save = () => { if (input.value.trim() !== "" && (!cell || input.value !== cell.value)) saveMark(entry.id, aspect.id, input.value.trim()); };
       input.addEventListener("change", save);
-      body.append(el("label", { class: "form-label", for: `m-${key}` }, fmt(text.mark_range, { m: aspect.max })),
+      body.append(el("label", { class: "form-label", for: `m-${key}` }, fmt(text.mark_range, { m: Number(aspect.max) })),
         el("div", { class: "d-flex gap-2" }, input,
           el("button", { type: "button", class: "btn btn-outline-primary", onclick: save,
                          disabled: data.locked ? "disabled" : null }, text.save)));

@@ -45,3 +45,16 @@ def new_page(chromium, live_server):
     yield make
     for context in contexts:
         context.close()
+
+
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    """Poll ``expression`` (JavaScript, may be async) until it is truthy. Playwright's wait_for_function
+    evaluates strings with eval, which our Content-Security-Policy forbids; page.evaluate does not."""
+    import time
+    deadline = time.monotonic() + timeout
+    while True:
+        if page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        page.wait_for_timeout(100)

@@ -11,6 +11,7 @@ from competition.extensions import db
 from competition.models import Event
 from competition.services import events
 from tests import factories
+from tests.e2e.conftest import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -27,14 +28,15 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
     with app.test_request_context():
         factories.organiser()
         factories.judge("judge1")
+        factories.judge("chief", "王裁判长", 399)
         body = factories.evaluation_body()
         factories.user("officer", ("evaluation_officer", None, body.id))
         db.session.commit()
 
     organiser = new_page()
     _login(organiser, "organiser")
-    organiser.click("text=组委会工作台")
-    organiser.click("text=新建赛事")
+    organiser.click("a[href='/manage/']")
+    organiser.click("a[href='/manage/events/new']")
     organiser.fill("#code", "bayu-e2e")
     organiser.fill("#name", "巴渝工匠杯浏览器测试赛")
     organiser.fill("#name_en", "Bayu Cup browser test")
@@ -66,11 +68,11 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
         organiser.fill("#descriptors", descriptors)
         organiser.click("#submit")
         organiser.wait_for_selector(f"td:has-text('{code}')")
-    organiser.click("text=发布评分标准")
-    organiser.wait_for_selector("text=评分标准已发布")
+    organiser.click("form[action$='/scheme/publish'] button")
+    organiser.wait_for_selector(".alert-success")
     organiser.click("a:has-text('巴渝工匠杯浏览器测试赛')")
-    organiser.click("button:has-text('报名中')")
-    organiser.wait_for_selector(".badge:has-text('报名中')")
+    organiser.click("form[action$='/status/registration_open'] button")
+    organiser.wait_for_selector(".badge.status-registration_open")
 
     contestant = new_page(viewport={"width": 390, "height": 844})  # a phone
     contestant.goto("/register")
@@ -82,35 +84,52 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
     contestant.wait_for_url("**/me")
     contestant.goto("/")
     contestant.click("text=巴渝工匠杯浏览器测试赛")
-    contestant.click("button:has-text('报名')")
-    contestant.wait_for_selector("text=报名已提交")
+    contestant.click("form[action$='/enter'] button")
+    contestant.wait_for_selector(".alert-success")
+    assert "待审核" in contestant.locator(".my-entries").inner_text()  # submitted, waiting for review
 
     organiser.goto(skill_url)
-    organiser.click("button:has-text('审核通过')")
-    organiser.wait_for_selector(".badge:has-text('已通过')")
+    organiser.click("form[action$='/approve'] button")
+    organiser.wait_for_selector(".badge.status-approved")
     organiser.select_option("#person_id", label="陈建国")
+    organiser.select_option("#role", "scorer")
     organiser.click("#judges #submit")
     organiser.wait_for_selector("#judges li:has-text('陈建国')")
+    organiser.select_option("#person_id", label="王裁判长")
+    organiser.select_option("#role", "chief")
+    organiser.click("#judges #submit")
+    organiser.wait_for_selector("#judges li:has-text('王裁判长')")
+    organiser.click("a:has-text('巴渝工匠杯浏览器测试赛')")
+    for status in ("registration_closed", "competition", "marking"):
+        organiser.click(f"form[action$='/status/{status}'] button")
+        organiser.wait_for_selector(f".badge.status-{status}")
 
     judge = new_page(viewport={"width": 1280, "height": 800})  # a 10-inch tablet
     _login(judge, "judge1")
-    judge.click("text=评分平板")
+    judge.click("a[href='/tablet/']")
     judge.click("text=B01")
     assert "张三丰" not in judge.content()
-    judge.click(".competitor-number:has-text('001')")
+    judge.click(".competitor-card[data-entry='001']")
     judge.fill("input.measurement-input", "54")
-    judge.click("label[for$='-2']")
-    judge.click("button:has-text('保存评分')")
-    judge.wait_for_selector("text=服务器已收到")
+    judge.press("input.measurement-input", "Tab")
+    judge.click("button.btn-judgement[data-level='2']")
+    wait_until(judge, "document.querySelectorAll('.mark-state.state-server').length === 2")
     judge.screenshot(path=str(tmp_path / "tablet.png"), full_page=True)
 
+    chief = new_page(viewport={"width": 1280, "height": 800})
+    _login(chief, "chief")
+    chief.click("a[href='/tablet/']")
+    chief.click("text=B01")
+    chief.click("form[action$='/lock'] button")
+    chief.wait_for_selector(".alert-success")
+
     organiser.goto(skill_url)
-    organiser.click("button:has-text('计算成绩')")
-    organiser.wait_for_selector("text=成绩已计算")
+    organiser.click("form[action$='/results/compute'] button")
+    organiser.wait_for_selector(".alert-success")
     contestant.goto("/me")
     assert "80.67" not in contestant.content()
-    organiser.click("button:has-text('公布成绩')")
-    organiser.wait_for_selector("text=成绩已公布")
+    organiser.click("form[action$='/results/publish'] button")
+    organiser.wait_for_selector(".alert-success")
 
     contestant.goto("/me")
     result = contestant.locator(".my-result").inner_text()
@@ -119,11 +138,11 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
 
     officer = new_page()
     _login(officer, "officer")
-    officer.click("text=评价工作台")
+    officer.click("a[href='/evaluation/']")
     row = officer.locator(".candidates tr:has-text('张三丰')")
     assert "二级/技师" in row.inner_text()
     row.locator("button").click()
-    officer.wait_for_selector("text=证书已颁发")
+    officer.wait_for_selector(".alert-success")
     response = officer.context.request.get(officer.locator(".issued a").first.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "certificate.pdf"
