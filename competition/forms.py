@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
     IntegerField,
@@ -73,13 +74,23 @@ class SkillForm(FlaskForm):
 class AspectForm(FlaskForm):
     criterion_code = StringField(_l("Criterion"), validators=[DataRequired(), Length(max=8)])
     criterion_name = StringField(_l("Criterion name"), validators=[Optional(), Length(max=200)])
+    sub_criterion = StringField(_l("Sub-criterion"), validators=[Optional(), Length(max=16)])
+    sub_criterion_name = StringField(_l("Sub-criterion name"), validators=[Optional(), Length(max=200)])
     code = StringField(_l("Aspect code"), validators=[DataRequired(), Length(max=16)])
     description = StringField(_l("Description"), validators=[DataRequired(), Length(max=500)])
     kind = SelectField(_l("Kind"), choices=_choices(labels.ASPECT_KIND))
+    method = SelectField(_l("Measurement method"), choices=_choices(labels.MEASUREMENT_METHOD))
+    bands = TextAreaField(_l("Tolerance bands: one per line, deviation up to and marks, e.g. 0.05 10"),
+                          validators=[Optional(), Length(max=2000)])
     max_mark = StringField(_l("Maximum mark"), validators=[DataRequired(), Length(max=10)])
     descriptors = TextAreaField(_l("Descriptors for levels 0 to 3 (one per line, judgement only)"),
                                 validators=[Optional(), Length(max=2000)])
     submit = SubmitField(_l("Add aspect"))
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("File (.xlsx or .csv)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Check the file"))
 
 
 class RejectForm(FlaskForm):

@@ -3,7 +3,16 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from competition.models import AspectKind, EntryStatus, EventKind, EventStatus, IdType, JudgeRole, Tier
+from competition.models import (
+    AspectKind,
+    EntryStatus,
+    EventKind,
+    EventStatus,
+    IdType,
+    JudgeRole,
+    MeasurementMethod,
+    Tier,
+)
 
 EVENT_KIND = {
     EventKind.BAYU_CUP: _l("Bayu Craftsman Cup (巴渝工匠杯)"),
@@ -31,7 +40,11 @@ ID_TYPE = {
 }
 JUDGE_ROLE = {JudgeRole.SCORER: _l("Judge"), JudgeRole.DEPUTY: _l("Deputy chief judge"),
               JudgeRole.CHIEF: _l("Chief judge")}  # the usual choice first: forms default to it
-ASPECT_KIND = {AspectKind.MEASUREMENT: _l("Measurement"), AspectKind.JUDGEMENT: _l("Judgement (0-3)")}
+ASPECT_KIND = {AspectKind.MEASUREMENT: _l("Measurement"), AspectKind.JUDGEMENT: _l("Judgement (0-3)"),
+               AspectKind.SUBJECTIVE: _l("Subjective item (5 judges, highest and lowest dropped)")}
+MEASUREMENT_METHOD = {MeasurementMethod.DEDUCTION: _l("Mark after deductions (0 to max)"),
+                      MeasurementMethod.YES_NO: _l("Yes or no (max or 0)"),
+                      MeasurementMethod.BANDS: _l("Tolerance bands")}
 AWARD = {
     "first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),
     "excellence": _l("Excellence award"), "gold": _l("Gold medal"), "silver": _l("Silver medal"),
@@ -42,7 +55,8 @@ RESULTS_STATUS = {"none": _l("Not computed"), "draft": _l("Draft (not public)"),
 
 _ALL = {"event_kind": EVENT_KIND, "tier": TIER, "event_status": EVENT_STATUS, "entry_status": ENTRY_STATUS,
         "id_type": ID_TYPE, "judge_role": JUDGE_ROLE, "aspect_kind": ASPECT_KIND, "award": AWARD,
-        "results_status": RESULTS_STATUS, "correction_status": CORRECTION_STATUS}
+        "results_status": RESULTS_STATUS, "correction_status": CORRECTION_STATUS,
+        "measurement_method": MEASUREMENT_METHOD}
 
 
 def label(group: str, code: str | None) -> str:

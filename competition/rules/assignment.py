@@ -738,6 +738,10 @@ def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
     return built
 
 
+# Share of phase 2 given to the plain search before the neighbourhood search takes over.
+_EXACT_SEARCH_SHARE = 0.2
+
+
 def _solver(seed: int, time_limit_seconds: float, settings: AssignmentSettings, *,
             lns_only: bool = False) -> cp_model.CpSolver:
     """A CP-SAT solver that gives the same answer for the same model, seed and limit.
@@ -866,24 +870,34 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
     assignments = _seats_to_assignments(instance, built, chosen)
     cost = _cost(instance, assignments)
 
-    # Phase 2: keep the seats filled, start from the phase-1 assignment, minimise the weighted cost.
+    # Phase 2: keep the seats filled, start from the best assignment so far, minimise the weighted cost:
+    # first the plain one-worker search, which proves small instances optimal at once, then the
+    # neighbourhood search, which is what improves large ones.
     remaining = time_limit_seconds - solver.deterministic_time
     if cost.weighted and (remaining <= 0 or stopped_by_clock):
         optimal = False
     elif cost.weighted:
         model.add(seats_goal <= (beyond_targets + 1) * cost.empty_seats + cost.extra_seats)
-        for (_, _, _, literal), value in zip(built.seats, chosen, strict=True):
-            model.add_hint(literal, value)
         model.minimize(total(built.cost))
-        solver = _solver(seed, remaining, settings, lns_only=True)
-        status = solver.solve(model)
-        stopped_by_clock = _stopped_by_clock(solver, status, remaining)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            improved = _seats_to_assignments(instance, built, [solver.boolean_value(literal)
-                                                               for _, _, _, literal in built.seats])
-            if _cost(instance, improved).weighted <= cost.weighted:
-                assignments, cost = improved, _cost(instance, improved)
-        optimal = optimal and status == cp_model.OPTIMAL
+        optimal_cost = False
+        for lns_only, budget in ((False, remaining * _EXACT_SEARCH_SHARE), (True, None)):
+            budget = remaining if budget is None else budget
+            model.clear_hints()
+            for (_, _, _, literal), value in zip(built.seats, chosen, strict=True):
+                model.add_hint(literal, value)
+            solver = _solver(seed, budget, settings, lns_only=lns_only)
+            status = solver.solve(model)
+            remaining -= solver.deterministic_time
+            stopped_by_clock = _stopped_by_clock(solver, status, budget)
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                found = [solver.boolean_value(literal) for _, _, _, literal in built.seats]
+                improved = _seats_to_assignments(instance, built, found)
+                if _cost(instance, improved).weighted <= cost.weighted:
+                    chosen, assignments, cost = found, improved, _cost(instance, improved)
+            optimal_cost = status == cp_model.OPTIMAL
+            if optimal_cost or stopped_by_clock or remaining <= 0:
+                break
+        optimal = optimal and optimal_cost
     return result(AssignmentStatus.OPTIMAL if optimal else AssignmentStatus.FEASIBLE, (), assignments,
                   cost, stopped_by_clock)
 

@@ -45,7 +45,7 @@ English msgid ``message`` and ``params``, the shape ``competition.errors.DomainE
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, TypeAlias
@@ -350,7 +350,7 @@ def _index(contestants: list[ContestantFacts], active: tuple[ConflictType, ...]
     return indexes
 
 
-def _judge_keys(judge: JudgeFacts, kind: ConflictType) -> Iterable[Any]:
+def _judge_keys(judge: JudgeFacts, kind: ConflictType) -> Sequence[Any]:
     """The judge's facts that the index of ``kind`` is looked up with, sorted."""
     if kind is ConflictType.SAME_EMPLOYER:
         return sorted(judge.organisation_ids, key=_sort_key)
@@ -378,25 +378,33 @@ def detect_conflicts(judges: Iterable[JudgeFacts], contestants: Iterable[Contest
     contestants = list(contestants)
     _refuse_duplicates((judge.judge_id for judge in judges), "judge")
     _refuse_duplicates((contestant.contestant_id for contestant in contestants), "contestant")
-    active = settings.active
-    indexes = _index(contestants, active)
-    effects = {kind: effect for kind in active if (effect := settings.effect(kind)) is not None}
-    rank = {kind: position for position, kind in enumerate(ConflictType)}
+    active = settings.active              # in ConflictType order, so a type's rank is its position here
+    tables = _index(contestants, active)
+    indexes = [tables[kind] for kind in active]
+    effects = [effect for kind in active if (effect := settings.effect(kind)) is not None]
+    contestant_ids = [contestant.contestant_id for contestant in contestants]
 
     found: list[Conflict] = []
     for judge in judges:
-        # contestant position → type → shared facts, filled by look-ups only.
-        hits: dict[int, dict[ConflictType, list[Any]]] = {}
-        for kind in active:
-            table = indexes[kind]
-            for key in _judge_keys(judge, kind):
-                for position in table.get(key, ()):
-                    hits.setdefault(position, {}).setdefault(kind, []).append(key)
-        for position in sorted(hits):
-            contestant_id = contestants[position].contestant_id
-            for kind in sorted(hits[position], key=rank.__getitem__):
-                found.append(Conflict(judge.judge_id, contestant_id, kind, effects[kind],
-                                      tuple(hits[position][kind])))
+        # (contestant position, type rank, key rank) for every look-up that hits: sorting them yields
+        # the output order and puts the keys shared with one contestant next to each other.
+        keys_by_rank = [_judge_keys(judge, kind) for kind in active]
+        hits = [(position, rank, k)
+                for rank, table in enumerate(indexes)
+                for k, key in enumerate(keys_by_rank[rank])
+                for position in table.get(key, ())]
+        hits.sort()
+        previous = None
+        for position, rank, k in hits:
+            key = keys_by_rank[rank][k]
+            if (position, rank) == previous:
+                last = found[-1]
+                found[-1] = Conflict(last.judge_id, last.contestant_id, last.type, last.effect,
+                                     (*last.matched, key))
+                continue
+            previous = position, rank
+            found.append(Conflict(judge.judge_id, contestant_ids[position], active[rank],
+                                  effects[rank], (key,)))
     return found
 
 

@@ -147,7 +147,8 @@ def parse_mark(raw: Any, field: Any = None) -> Decimal:
 def add_aspect(skill: Skill, *, criterion_code: str, criterion_name: str, code: str, description: str,
                kind: str, max_mark: Any, descriptors: list[str] | None = None, method: str | None = None,
                bands: list[tuple[Any, Any]] | None = None, criterion_name_en: str | None = None,
-               description_en: str | None = None) -> Aspect:
+               description_en: str | None = None, sub_criterion: str | None = None,
+               sub_criterion_name: str | None = None) -> Aspect:
     """Add an aspect to the skill's draft scheme (creating the draft, and the criterion, when needed).
     The aspect must be markable by the rules (right kind, method, descriptors, bands)."""
     scheme = draft_scheme(skill)
@@ -165,6 +166,8 @@ def add_aspect(skill: Skill, *, criterion_code: str, criterion_name: str, code: 
         method = MeasurementMethod.DEDUCTION  # the judge enters the mark after deductions: 0..max
     aspect = Aspect(code=code, description=description.strip(), description_en=(description_en or "").strip()
                     or None, kind=kind, method=method if kind == AspectKind.MEASUREMENT else None, max_mark=mark,
+                    sub_criterion=(sub_criterion or "").strip().upper() or None,
+                    sub_criterion_name=(sub_criterion_name or "").strip() or None,
                     descriptors=[d.strip() for d in (descriptors or [])],
                     bands=[[str(parse_mark(d, _l("A band"))), str(parse_mark(m, _l("A band")))] for d, m in bands or []])
     problems = marking_rules.validate_scheme(marking_rules.SchemeSpec(
@@ -185,10 +188,17 @@ def add_aspect(skill: Skill, *, criterion_code: str, criterion_name: str, code: 
 
 
 def _criterion_spec(code: str, name: str, aspects: list[Aspect]) -> marking_rules.CriterionSpec:
-    # Sub-criteria are not stored yet: each criterion holds one sub-criterion of the same code.
-    return marking_rules.CriterionSpec(code=code, description=name or code, sub_criteria=(
-        marking_rules.SubCriterionSpec(code=code, description=name or code,
-                                       aspects=tuple(a.spec() for a in aspects)),))
+    """A criterion for the rules: aspects grouped by sub-criterion (those without one sit in a sub-criterion
+    named like the criterion)."""
+    groups: dict[str, list[Aspect]] = {}
+    names: dict[str, str] = {}
+    for aspect in aspects:
+        key = aspect.sub_criterion or code
+        groups.setdefault(key, []).append(aspect)
+        names.setdefault(key, aspect.sub_criterion_name or name or key)
+    return marking_rules.CriterionSpec(code=code, description=name or code, sub_criteria=tuple(
+        marking_rules.SubCriterionSpec(code=key, description=names[key], aspects=tuple(a.spec() for a in group))
+        for key, group in groups.items()))
 
 
 def scheme_problems(scheme: MarkingScheme) -> list[Invalid]:

@@ -39,10 +39,11 @@ from competition.models import (
     RevisionKind,
     Role,
     Skill,
+    TheoryScore,
     User,
 )
 from competition.rules import marking as rules
-from competition.services import audit, events, judging
+from competition.services import audit, events, judging, tabular
 from competition.services.settings import settings_for
 
 REFUSALS = {
@@ -412,3 +413,75 @@ def pending_corrections() -> list[Correction]:
 def mark_history(mark: Mark) -> list[MarkRevision]:
     return list(db.session.scalars(select(MarkRevision).where(MarkRevision.mark_id == mark.id)
                                    .order_by(MarkRevision.id)))
+
+
+# --- theory scores from the exam system -------------------------------------------------------------
+
+THEORY_COLUMNS = (
+    tabular.Column("number", ("参赛号", "Competitor number", "Number")),
+    tabular.Column("score", ("理论成绩", "Theory score", "Score")),
+)
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row: int
+    column: str
+    message: str
+
+
+def check_theory_file(skill: Skill, data: bytes, filename: str) -> tuple[dict[int, Decimal], list[RowProblem]]:
+    """Read a theory-score file: entry id → score (0–100, two decimals) and every problem by row and column."""
+    rows = tabular.read_table(data, filename, THEORY_COLUMNS)
+    by_number = {e.competitor_number: e for e in markable_entries(skill)}
+    scores: dict[int, Decimal] = {}
+    seen: dict[str, int] = {}
+    problems: list[RowProblem] = []
+    spec = rules.AspectSpec(code="theory", description="theory", kind=AspectKind.MEASUREMENT,
+                            max_mark=Decimal(100), method="deduction")
+    for row in rows:
+        number = str(row.values["number"] or "").strip()
+        if number.isdigit() and number not in by_number:
+            number = number.zfill(3)  # Excel drops the leading zeros of 001
+        entry = by_number.get(number)
+        if entry is None:
+            problems.append(RowProblem(row.number, "参赛号 / Competitor number",
+                                       gettext("%(number)s is not an approved competitor of this skill.",
+                                               number=number or "—")))
+            continue
+        if number in seen:
+            problems.append(RowProblem(row.number, "参赛号 / Competitor number",
+                                       gettext("Competitor %(number)s is also on row %(row)s.", number=number,
+                                               row=seen[number])))
+            continue
+        seen[number] = row.number
+        try:
+            raw = row.values["score"]
+            scores[entry.id] = rules.validate_value(spec, None if raw is None else str(raw))
+        except rules.MarkingError as error:
+            problems.append(RowProblem(row.number, "理论成绩 / Theory score", gettext(error.message, **error.params)))
+    return scores, problems
+
+
+def import_theory(skill: Skill, scores: dict[int, Decimal], source: str) -> int:
+    """Store checked theory scores (all of them; the caller has refused files with problems). Importing the
+    same file again changes nothing. Returns how many scores changed."""
+    if skill.results_published:
+        raise StateConflict("theory.published", REFUSALS["mark.results_published"])
+    existing = {t.entry_id: t for t in db.session.scalars(select(TheoryScore).where(
+        TheoryScore.entry_id.in_(list(scores))))}
+    changed = 0
+    for entry_id, score in scores.items():
+        row = existing.get(entry_id)
+        if row is not None and row.score == score:
+            continue
+        before = {"score": row.score} if row else None
+        if row is None:
+            row = TheoryScore(entry_id=entry_id, score=score, source=source[:200])
+            db.session.add(row)
+        else:
+            row.score, row.source = score, source[:200]
+        audit.record("theory.import", row, before=before, after={"entry_id": entry_id, "score": score,
+                                                                 "source": source[:200]})
+        changed += 1
+    return changed

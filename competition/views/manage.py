@@ -1,7 +1,7 @@
 """The organiser's pages (组委会): events, skills, marking schemes, entries, judges, results."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from competition.forms import (
     EventForm,
     RejectForm,
     SkillForm,
+    UploadForm,
 )
 from competition.models import Entry, Event, Person, Skill
 from competition.services import events, judging, results
@@ -123,7 +124,7 @@ def skill(skill_id: int):
         "manage/skill.html", skill=item, scheme=scheme, draft=draft,
         problems=events.scheme_problems(draft) if draft else [], aspect_form=AspectForm(),
         entries=entries, reject_form=RejectForm(), judge_form=judge_form,
-        assignments=judging.assignments(item), rows=results.result_rows(item),
+        assignments=judging.assignments(item), rows=results.result_rows(item), upload_form=UploadForm(),
         missing=results.missing_marks(item) if scheme else [])
 
 
@@ -139,9 +140,13 @@ def add_aspect(skill_id: int):
         form_errors(form)
         return redirect(_back(skill_id))
     descriptors = [line for line in (form.descriptors.data or "").splitlines() if line.strip()]
+    bands = [tuple(line.split()[:2]) for line in (form.bands.data or "").splitlines() if line.strip()]
     return attempt(lambda: events.add_aspect(
         item, criterion_code=form.criterion_code.data, criterion_name=form.criterion_name.data or "",
+        sub_criterion=form.sub_criterion.data, sub_criterion_name=form.sub_criterion_name.data,
         code=form.code.data, description=form.description.data, kind=form.kind.data,
+        method=form.method.data if form.kind.data == "measurement" else None,
+        bands=[b if len(b) == 2 else (b[0], "") for b in bands],
         max_mark=form.max_mark.data, descriptors=descriptors), _("The aspect has been added."), _back(skill_id))
 
 
@@ -200,3 +205,57 @@ def publish_results(skill_id: int):
     item = _skill(skill_id)
     require(permissions.can_publish_results, item)
     return attempt(lambda: results.publish(item), _("The results have been published."), _back(skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/theory")
+def import_theory(skill_id: int):
+    """Theory scores from the exam system: stored only when every row is right (all or nothing)."""
+    from competition.services import marking
+    item = _skill(skill_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(_back(skill_id))
+    upload = form.file.data
+    try:
+        scores, problems = marking.check_theory_file(item, upload.read(), upload.filename or "")
+    except DomainError as error:
+        flash(error.text(), "danger")
+        return redirect(_back(skill_id))
+    if problems:
+        flash(_("Nothing was imported: %(n)s rows need fixing.", n=len(problems)), "danger")
+        for problem in problems[:50]:
+            flash(_("Row %(row)s, %(column)s: %(message)s", row=problem.row, column=problem.column,
+                    message=problem.message), "warning")
+        return redirect(_back(skill_id))
+    return attempt(lambda: marking.import_theory(item, scores, upload.filename or ""),
+                   _("%(n)s theory scores checked and stored.", n=len(scores)), _back(skill_id))
+
+
+@bp.get("/skills/<int:skill_id>/paper.pdf")
+def paper_forms(skill_id: int):
+    from competition.services import paper
+    item = _skill(skill_id)
+    return Response(paper.paper_forms_pdf(item), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="marking-forms-{item.code}.pdf"'})
+
+
+@bp.route("/skills/<int:skill_id>/paper", methods=["GET", "POST"])
+def paper_entry(skill_id: int):
+    """Typing paper forms: each clerk types a judge's form for a competitor; two clerks must agree."""
+    from competition.services import marking, paper
+    item = _skill(skill_id)
+    judges = marking.scorers(item)
+    entries = marking.markable_entries(item)
+    judge_id = request.values.get("judge", type=int)
+    entry_id = request.values.get("entry", type=int)
+    judge = next((j for j in judges if j.id == judge_id), None)
+    entry = next((e for e in entries if e.id == entry_id), None)
+    if request.method == "POST" and judge is not None and entry is not None:
+        values = {int(key[7:]): value for key, value in request.form.items() if key.startswith("aspect-")
+                  and key[7:].isdigit()}
+        return attempt(lambda: paper.enter_paper_form(current_user, item, judge, entry, values),
+                       _("The form has been typed in."),
+                       url_for("manage.paper_entry", skill_id=skill_id, judge=judge.id))
+    return render_template("manage/paper.html", skill=item, judges=judges, entries=entries, judge=judge,
+                           entry=entry, scheme=events.published_scheme(item.id), mismatches=paper.mismatches(item))

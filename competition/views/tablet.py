@@ -49,13 +49,13 @@ def _chief_skill(skill_id: int) -> Skill:
 
 
 @bp.get("/")
-def panels():  # noqa: ANN201
+def panels():
     return render_template("tablet/panels.html", duties=results.judging_duties(current_user),
                            supervisor=permissions.has_role(current_user, Role.SUPERVISOR))
 
 
 @bp.get("/skills/<int:skill_id>")
-def skill(skill_id: int):  # noqa: ANN201
+def skill(skill_id: int):
     item = _skill(skill_id)
     if permissions.is_chief_judge(current_user, item):
         return redirect(url_for("tablet.chief", skill_id=skill_id))
@@ -77,7 +77,7 @@ def skill(skill_id: int):  # noqa: ANN201
 
 
 @bp.route("/skills/<int:skill_id>/entries/<int:entry_id>", methods=["GET", "POST"])
-def mark_entry(skill_id: int, entry_id: int):  # noqa: ANN201
+def mark_entry(skill_id: int, entry_id: int):
     """The same marking without JavaScript: one form per competitor."""
     item = _skill(skill_id)
     entry = get_or_404(Entry, entry_id)
@@ -100,7 +100,7 @@ def mark_entry(skill_id: int, entry_id: int):  # noqa: ANN201
 
 
 @bp.post("/skills/<int:skill_id>/submit")
-def submit(skill_id: int):  # noqa: ANN201
+def submit(skill_id: int):
     item = _skill(skill_id)
     return attempt(lambda: marking.submit_sheet(current_user, item), _("Your sheet has been submitted."),
                    url_for("tablet.skill", skill_id=skill_id))
@@ -109,7 +109,7 @@ def submit(skill_id: int):  # noqa: ANN201
 # --- the chief judge -----------------------------------------------------------------------------------
 
 @bp.get("/skills/<int:skill_id>/chief")
-def chief(skill_id: int):  # noqa: ANN201
+def chief(skill_id: int):
     item = _chief_skill(skill_id)
     state = marking.sheet_state(item)
     locked_marks = db.session.scalars(select(Mark).join(Entry).where(Entry.skill_id == item.id)
@@ -123,7 +123,7 @@ def chief(skill_id: int):  # noqa: ANN201
 
 
 @bp.get("/skills/<int:skill_id>/chief/state.json")
-def chief_state(skill_id: int):  # noqa: ANN201
+def chief_state(skill_id: int):
     """The live numbers of the chief judge's view, polled by the page."""
     item = _chief_skill(skill_id)
     state = marking.sheet_state(item)
@@ -133,14 +133,14 @@ def chief_state(skill_id: int):  # noqa: ANN201
 
 
 @bp.post("/skills/<int:skill_id>/lock")
-def lock(skill_id: int):  # noqa: ANN201
+def lock(skill_id: int):
     item = _chief_skill(skill_id)
     return attempt(lambda: marking.lock_skill(current_user, item), _("The marks are locked."),
                    url_for("tablet.chief", skill_id=skill_id))
 
 
 @bp.post("/conflicts/<int:conflict_id>")
-def resolve_conflict(conflict_id: int):  # noqa: ANN201
+def resolve_conflict(conflict_id: int):
     conflict = get_or_404(MarkConflict, conflict_id)
     skill_id = conflict.mark.entry.skill_id
     _chief_skill(skill_id)
@@ -150,7 +150,7 @@ def resolve_conflict(conflict_id: int):  # noqa: ANN201
 
 
 @bp.post("/marks/<int:mark_id>/correction")
-def request_correction(mark_id: int):  # noqa: ANN201
+def request_correction(mark_id: int):
     mark = get_or_404(Mark, mark_id)
     skill_id = mark.entry.skill_id
     _chief_skill(skill_id)
@@ -163,13 +163,13 @@ def request_correction(mark_id: int):  # noqa: ANN201
 # --- the supervisor ------------------------------------------------------------------------------------
 
 @bp.get("/corrections")
-def corrections():  # noqa: ANN201
+def corrections():
     require(permissions.has_role, Role.SUPERVISOR)
     return render_template("tablet/corrections.html", corrections=marking.pending_corrections())
 
 
 @bp.post("/corrections/<int:correction_id>")
-def countersign(correction_id: int):  # noqa: ANN201
+def countersign(correction_id: int):
     require(permissions.has_role, Role.SUPERVISOR)
     correction = get_or_404(Correction, correction_id)
     approve = request.form.get("decision") == "approve"
