@@ -48,6 +48,12 @@ def switch_language(code: str):
     return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
 
 
+@bp.get("/livez")
+def live():
+    """Liveness: the process answers (no database). Also the benchmarks' bare endpoint."""
+    return {"status": "ok"}
+
+
 @bp.get("/healthz")
 def health():
     db.session.execute(db.text("SELECT 1"))
