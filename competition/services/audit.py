@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session
 
 from competition.extensions import db
 from competition.models import AuditHead, AuditLog
@@ -51,38 +53,62 @@ def _hashed_fields(row: Any) -> dict[str, Any]:
 
 def record(action: str, obj: Any = None, *, before: dict | None = None, after: dict | None = None,
            actor: Any = None, object_type: str | None = None, object_id: Any = None,
-           device: str | None = None) -> AuditLog:
-    """Append one row in the caller's transaction (it commits with the change it describes).
+           device: str | None = None) -> None:
+    """Append one row to the log in the caller's transaction: it is written, chained and committed with the
+    change it describes, or rolled back with it.
 
-    ``obj`` is a model instance whose table name and primary key identify what changed; ``actor`` is
-    the user (defaults to the signed-in user)."""
+    ``obj`` is a model instance whose table name and primary key identify what changed (a new object is
+    flushed, so it has its id); ``actor`` is the user (defaults to the signed-in user).
+    Rows are buffered in the session and written just before it commits (:func:`_write_pending`): one
+    update of the chain head and one insert per transaction, however many rows."""
     if actor is None and has_request_context():
         from flask_login import current_user
         actor = current_user if getattr(current_user, "is_authenticated", False) else None
-    if obj is not None:
-        object_type = object_type or obj.__tablename__
-        if object_id is None:
-            db.session.flush()
+    if obj is not None and object_id is None and getattr(obj, "id", 1) is None:
+        db.session.flush()  # callers use the new object's id right after recording it
+    in_request = has_request_context()
+    db.session.info.setdefault("audit_pending", []).append({
+        "obj": obj, "object_type": object_type or (obj.__tablename__ if obj is not None else None),
+        "object_id": object_id, "occurred_at": datetime.now(UTC), "actor_user_id": getattr(actor, "id", None),
+        "actor": getattr(actor, "username", None), "action": action,
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "request_id": g.get("request_id") if in_request else None,
+        "remote_addr": request.remote_addr if in_request else None,
+        "device": device or (request.headers.get("X-Device-Id") if in_request else None),
+    })
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending(session: Session) -> None:
+    """Write the buffered rows: take the chain head with ``UPDATE … RETURNING`` (a row lock on PostgreSQL,
+    the write lock on SQLite, so concurrent transactions never fork the chain), hash the rows in order,
+    insert them, and move the head."""
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
+    session.flush()  # objects added in this transaction get their ids
+    last_seq, prev_hash = session.execute(
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(pending))
+        .returning(AuditHead.seq, AuditHead.last_hash)).one()
+    seq = last_seq - len(pending)
+    rows = []
+    for item in pending:
+        obj, object_id = item.pop("obj"), item.pop("object_id")
+        if object_id is None and obj is not None:
             object_id = getattr(obj, "id", None)
-    seq, prev_hash = db.session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.last_hash)
-    ).one()
-    row = AuditLog(
-        seq=seq, occurred_at=datetime.now(UTC), actor_user_id=getattr(actor, "id", None),
-        actor=getattr(actor, "username", None), action=action, object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        request_id=g.get("request_id") if has_request_context() else None,
-        remote_addr=request.remote_addr if has_request_context() else None,
-        device=device or (request.headers.get("X-Device-Id") if has_request_context() else None),
-        prev_hash=prev_hash, hash="",
-    )
-    row.hash = row_hash(prev_hash, _hashed_fields(row))
-    db.session.add(row)
-    db.session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=row.hash))
-    return row
+        seq += 1
+        row = {**item, "seq": seq, "object_id": None if object_id is None else str(object_id)}
+        row["prev_hash"] = prev_hash
+        row["hash"] = prev_hash = row_hash(prev_hash, _hashed_fields(SimpleNamespace(**row)))
+        rows.append(row)
+    session.execute(insert(AuditLog), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev_hash))
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard_pending(session: Session) -> None:
+    session.info.pop("audit_pending", None)
 
 
 @dataclass(frozen=True)

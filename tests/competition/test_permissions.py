@@ -119,3 +119,11 @@ def test_wrong_password_is_refused_and_audited(app, world, client):
     with app.app_context():
         assert db.session.scalar(select(AuditLog.action).order_by(AuditLog.seq.desc()).limit(1)) == \
             "auth.login_failed"
+
+
+def test_registering_a_new_person_is_not_mistaken_for_an_existing_account(app, world):
+    """Regression: a new Person without an id must not match accounts that have no person."""
+    browser = Browser(app.test_client())
+    response = browser.post("/register", {"name": "李四", "id_type": "resident_id", "username": "lisi",
+                                          "id_number": factories.id_number(sequence=457), "password": "saiping2026"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
