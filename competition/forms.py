@@ -79,7 +79,7 @@ class AspectForm(FlaskForm):
     code = StringField(_l("Aspect code"), validators=[DataRequired(), Length(max=16)])
     description = StringField(_l("Description"), validators=[DataRequired(), Length(max=500)])
     kind = SelectField(_l("Kind"), choices=_choices(labels.ASPECT_KIND))
-    method = SelectField(_l("Measurement method"), choices=_choices(labels.MEASUREMENT_METHOD))
+    method = SelectField(_l("Measurement method"), choices=_choices(labels.MEASUREMENT_METHOD), default="deduction")
     bands = TextAreaField(_l("Tolerance bands: one per line, deviation up to and marks, e.g. 0.05 10"),
                           validators=[Optional(), Length(max=2000)])
     max_mark = StringField(_l("Maximum mark"), validators=[DataRequired(), Length(max=10)])

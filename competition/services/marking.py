@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from competition import permissions
 from competition.errors import N_, Invalid, NotAllowed, StateConflict
@@ -34,10 +34,12 @@ from competition.models import (
     JudgeSheet,
     Mark,
     MarkConflict,
+    MarkingScheme,
     MarkRevision,
     Person,
     RevisionKind,
     Role,
+    SchemeStatus,
     Skill,
     TheoryScore,
     User,
@@ -88,11 +90,38 @@ class _SkillContext:
 
     def __init__(self, skill: Skill, judge_person_id: int | None) -> None:
         self.skill = skill
-        scheme = events.published_scheme(skill.id)
-        self.aspects = {a.id: a for a in scheme.aspects} if scheme else {}
+        self.aspects = _published_aspects(skill.id)
         self.on_panel = judge_person_id is not None and db.session.scalar(select(JudgeAssignment.id).where(
             JudgeAssignment.skill_id == skill.id, JudgeAssignment.person_id == judge_person_id)) is not None
         self.open = skill.event.status in marking_statuses(skill)
+        self.conflicts: dict[int, str | None] = {}  # entry id → conflict reason, checked once per batch
+
+
+@dataclass(frozen=True)
+class _AspectInfo:
+    id: int
+    code: str
+    spec: rules.AspectSpec
+
+
+_published_cache: dict[tuple[int, Any], dict[int, _AspectInfo]] = {}
+
+
+def _published_aspects(skill_id: int) -> dict[int, _AspectInfo]:
+    """The aspects of the skill's published scheme. A published scheme never changes (a change is a new
+    version, a new row), so its aspects are cached per process by the scheme row's id and creation time
+    (ids alone can come back after a database is emptied or restored); finding which version is published
+    is one small query."""
+    found = db.session.execute(select(MarkingScheme.id, MarkingScheme.created_at).where(
+        MarkingScheme.skill_id == skill_id, MarkingScheme.status == SchemeStatus.PUBLISHED)
+        .order_by(MarkingScheme.version.desc()).limit(1)).first()
+    if found is None:
+        return {}
+    key = (found.id, found.created_at)
+    if key not in _published_cache:
+        scheme = db.session.get(MarkingScheme, found.id)
+        _published_cache[key] = {a.id: _AspectInfo(a.id, a.code, a.spec()) for a in scheme.aspects}
+    return _published_cache[key]
 
 
 def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = None, *,
@@ -129,7 +158,9 @@ def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = 
         if refusal:
             outcomes.append(_refused(client_id, refusal, aspect))
             continue
-        conflict = judging.marking_conflict(person_id, entry)
+        if entry.id not in context.conflicts:
+            context.conflicts[entry.id] = judging.marking_conflict(person_id, entry)
+        conflict = context.conflicts[entry.id]
         if conflict:
             outcomes.append(_refused(client_id, "mark.conflicted", aspect, reason=conflict))
             continue
@@ -137,7 +168,7 @@ def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = 
         if raw is not None and not isinstance(raw, str | Decimal):
             raw = str(raw)  # JSON numbers and anything else: the rules parse exact decimals from text
         try:
-            value = rules.validate_value(aspect.spec(), raw)
+            value = rules.validate_value(aspect.spec, raw)
         except rules.MarkingError as error:
             outcomes.append(_refused(client_id, error.code, aspect, error.message, **error.params))
             continue
@@ -156,9 +187,13 @@ def _state_refusal(context: _SkillContext) -> str | None:
     return None
 
 
-def _store(actor: User, person_id: int, entry: Entry, aspect: Aspect, client_id: str, value: Decimal,
+def _store(actor: User, person_id: int, entry: Entry, aspect: _AspectInfo, client_id: str, value: Decimal,
            client_time: Any, device: str | None, revision_kind: str) -> MarkOutcome:
-    same_id = db.session.scalar(select(Mark).where(Mark.client_id == client_id))
+    # One query finds both a mark sent before under this client id and the judge's mark for this cell.
+    found = db.session.scalars(select(Mark).where(or_(
+        Mark.client_id == client_id,
+        and_(Mark.aspect_id == aspect.id, Mark.entry_id == entry.id, Mark.judge_person_id == person_id)))).all()
+    same_id = next((m for m in found if m.client_id == client_id), None)
     if same_id is not None:
         if (same_id.aspect_id, same_id.entry_id, same_id.judge_person_id, same_id.value) == (
                 aspect.id, entry.id, person_id, value):
@@ -170,14 +205,13 @@ def _store(actor: User, person_id: int, entry: Entry, aspect: Aspect, client_id:
         return MarkOutcome(client_id, "conflict", "mark.conflict",
                            gettext("A different mark was already received with this id; the chief judge "
                                    "will resolve it."), aspect.code)
-    existing = db.session.scalar(select(Mark).where(
-        Mark.aspect_id == aspect.id, Mark.entry_id == entry.id, Mark.judge_person_id == person_id))
+    existing = found[0] if found else None
     when = _parse_time(client_time)
     if existing is None:
-        mark = Mark(client_id=client_id, aspect_id=aspect.id, entry_id=entry.id, judge_person_id=person_id,
-                    value=value, device=device, client_time=when)
-        db.session.add(mark)
-        audit.record("mark.create", mark, actor=actor, device=device,
+        db.session.add(Mark(client_id=client_id, aspect_id=aspect.id, entry_id=entry.id, judge_person_id=person_id,
+                            value=value, device=device, client_time=when))
+        # The mark is named by its client id (unique): no flush per mark, the batch is inserted at commit.
+        audit.record("mark.create", actor=actor, device=device, object_type="mark", object_id=client_id,
                      after={"aspect": aspect.code, "entry_id": entry.id, "judge_person_id": person_id,
                             "value": value, "client_id": client_id})
     else:

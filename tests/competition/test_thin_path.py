@@ -56,8 +56,11 @@ def test_thin_path_end_to_end(app):
                   "kind": "measurement", "max_mark": "60"},
                  {"criterion_code": "A", "criterion_name": "安装", "code": "A2", "description": "布线工艺",
                   "kind": "judgement", "max_mark": "40", "descriptors": "差\n合格\n良好\n优秀"}):
-        assert organiser.post(f"/manage/skills/{skill_id}/aspects", data).status_code == 302
-    organiser.post(f"/manage/skills/{skill_id}/scheme/publish")
+        added = organiser.post(f"/manage/skills/{skill_id}/aspects", data, follow_redirects=True)
+        assert 'class="alert alert-success"' in added.get_data(as_text=True)
+    published = organiser.post(f"/manage/skills/{skill_id}/scheme/publish", follow_redirects=True)
+    page = published.get_data(as_text=True)
+    assert 'class="alert alert-success"' in page, page[page.find("<main"):page.find("<main") + 2500]
     organiser.post(f"/manage/events/{event_id}/status/registration_open")
 
     response = contestant.post("/register", {
