@@ -18,7 +18,7 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str, status: int | None = None, **params: Any) -> None:
+    def __init__(self, code: str, message: str, status: int | None = None, /, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.message = message

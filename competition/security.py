@@ -42,7 +42,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     @login_manager.unauthorized_handler
     def _unauthorized():
         if wants_json():
-            error = DomainError("unauthenticated", N_("Please sign in first."), status=401)
+            error = DomainError("unauthenticated", N_("Please sign in first."), 401)
             return jsonify(error=error.as_json()), 401
         flash(gettext("Please sign in first."), "warning")
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))

@@ -36,13 +36,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
-        return _respond(DomainError("csrf", CSRF_MESSAGE, status=400))
+        return _respond(DomainError("csrf", CSRF_MESSAGE, 400))
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         status = error.code or 500
         message = HTTP_MESSAGES.get(status, HTTP_MESSAGES[400 if status < 500 else 500])
-        domain = DomainError(f"http_{status}", message, status=status)
+        domain = DomainError(f"http_{status}", message, status)
         # flask-smorest puts validation details on error.data: keep them for API clients.
         response = _respond(domain)
         if wants_json() and getattr(error, "data", None):
@@ -57,4 +57,4 @@ def init_app(app: Flask) -> None:
         logger.error("unhandled error", exc_info=error, extra={"ctx": request_context()})
         from competition.extensions import db
         db.session.rollback()
-        return _respond(DomainError("http_500", HTTP_MESSAGES[500], status=500))
+        return _respond(DomainError("http_500", HTTP_MESSAGES[500], 500))

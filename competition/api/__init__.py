@@ -27,7 +27,7 @@ def guard_api_request() -> None:
         validate_csrf(request.headers.get("X-CSRFToken", ""))
     except ValidationError:
         from competition.web_errors import CSRF_MESSAGE
-        raise DomainError("csrf", CSRF_MESSAGE, status=400) from None
+        raise DomainError("csrf", CSRF_MESSAGE, 400) from None
 
 
 def api_blueprint(name: str, description: str) -> Blueprint:

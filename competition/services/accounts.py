@@ -61,7 +61,7 @@ def authenticate(username: str, password: str) -> User:
         audit.record("auth.login_failed", actor=None, object_type="user_account",
                      object_id=user.id if user else None, after={"username": username.strip()[:64]})
         db.session.commit()
-        raise DomainError("auth.invalid", N_("The user name or password is wrong."), status=401)
+        raise DomainError("auth.invalid", N_("The user name or password is wrong."), 401)
     user.last_login_at = datetime.now(UTC)
     audit.record("auth.login", user, actor=user)
     return user

@@ -145,3 +145,13 @@ def verify_chain(batch: int = 5000) -> Iterator[ChainProblem]:
 def snapshot(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     """The named attributes of a model instance, for before/after."""
     return {name: _jsonable(getattr(obj, name)) for name in fields}
+
+
+def checkpoint() -> int:
+    """A mark in this transaction's buffered rows, for :func:`discard_since` after a savepoint rollback."""
+    return len(db.session.info.get("audit_pending", []))
+
+
+def discard_since(mark: int) -> None:
+    """Forget the rows recorded since ``mark``: the changes they describe were rolled back to a savepoint."""
+    del db.session.info.get("audit_pending", [])[mark:]

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from competition.errors import N_, Invalid, StateConflict, not_found
+from competition.errors import N_, DomainError, Invalid, StateConflict, not_found
 from competition.extensions import db
 from competition.labels import EVENT_STATUS
 from competition.models import (
@@ -25,7 +25,7 @@ from competition.models import (
     Tier,
 )
 from competition.rules import marking as marking_rules
-from competition.services import audit
+from competition.services import audit, tabular
 from competition.services.settings import SETTINGS_SECTIONS
 from evaluation.models import GradeLevel
 
@@ -253,3 +253,57 @@ def update_settings(event: Event, section: str, values: dict[str, Any]) -> Event
     event.settings = {**(event.settings or {}), section: merged}
     audit.record("event.settings", event, before=before, after={section: merged})
     return event
+
+
+# --- marking schemes from Excel ----------------------------------------------------------------------
+
+SCHEME_COLUMNS = (
+    tabular.Column("criterion", ("模块", "Criterion")),
+    tabular.Column("criterion_name", ("模块名称", "Criterion name"), required=False),
+    tabular.Column("sub_criterion", ("子模块", "Sub-criterion"), required=False),
+    tabular.Column("sub_criterion_name", ("子模块名称", "Sub-criterion name"), required=False),
+    tabular.Column("code", ("评分项", "Aspect")),
+    tabular.Column("description", ("描述", "Description")),
+    tabular.Column("kind", ("类型", "Kind")),
+    tabular.Column("method", ("方法", "Method"), required=False),
+    tabular.Column("max_mark", ("分值", "Max mark")),
+    *(tabular.Column(f"descriptor_{level}", (f"评分说明{level}", f"Descriptor {level}"), required=False)
+      for level in range(4)),
+)
+KIND_WORDS = {"测量": AspectKind.MEASUREMENT, "测量评分": AspectKind.MEASUREMENT, "评价": AspectKind.JUDGEMENT,
+              "评价评分": AspectKind.JUDGEMENT, "主观": AspectKind.SUBJECTIVE, "主观评分": AspectKind.SUBJECTIVE}
+METHOD_WORDS = {"扣分": MeasurementMethod.DEDUCTION, "是否": MeasurementMethod.YES_NO, "区间": MeasurementMethod.BANDS}
+
+
+def import_scheme(skill: Skill, data: bytes, filename: str) -> list[tuple[int, str]]:
+    """Replace the skill's draft scheme with the aspects of a workbook, one aspect per row. Every row is
+    checked as if added by hand; any problem (listed as (row number, message)) leaves the draft as it was.
+    The imported draft is then published like any other (the total and descriptors are checked there)."""
+    rows = tabular.read_table(data, filename, SCHEME_COLUMNS)
+    problems: list[tuple[int, str]] = []
+    audit_mark = audit.checkpoint()
+    savepoint = db.session.begin_nested()
+    scheme = draft_scheme(skill)
+    for criterion in list(scheme.criteria):
+        scheme.criteria.remove(criterion)
+    db.session.flush()
+    for row in rows:
+        values = {k: ("" if v is None else str(v)) for k, v in row.values.items()}
+        kind = KIND_WORDS.get(values["kind"], values["kind"].lower())
+        method = METHOD_WORDS.get(values.get("method", ""), values.get("method", "").lower() or None)
+        descriptors = [values.get(f"descriptor_{level}", "") for level in range(4)]
+        try:
+            add_aspect(skill, criterion_code=values["criterion"], criterion_name=values.get("criterion_name", ""),
+                       sub_criterion=values.get("sub_criterion"), sub_criterion_name=values.get("sub_criterion_name"),
+                       code=values["code"], description=values["description"], kind=kind, method=method,
+                       max_mark=values["max_mark"],
+                       descriptors=descriptors if any(descriptors) else None)
+        except DomainError as error:
+            problems.append((row.number, error.text()))
+    if problems:
+        savepoint.rollback()
+        audit.discard_since(audit_mark)
+    else:
+        savepoint.commit()
+        audit.record("scheme.import", scheme, after={"skill_id": skill.id, "rows": len(rows), "file": filename})
+    return problems

@@ -259,3 +259,41 @@ def paper_entry(skill_id: int):
                        url_for("manage.paper_entry", skill_id=skill_id, judge=judge.id))
     return render_template("manage/paper.html", skill=item, judges=judges, entries=entries, judge=judge,
                            entry=entry, scheme=events.published_scheme(item.id), mismatches=paper.mismatches(item))
+
+
+@bp.post("/skills/<int:skill_id>/scheme/import")
+def import_scheme(skill_id: int):
+    """A marking scheme from a workbook: replaces the draft only when every row is right."""
+    item = _skill(skill_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(_back(skill_id))
+    upload = form.file.data
+    try:
+        problems = events.import_scheme(item, upload.read(), upload.filename or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.text(), "danger")
+        return redirect(_back(skill_id))
+    if problems:
+        db.session.rollback()
+        flash(_("Nothing was imported: %(n)s rows need fixing.", n=len(problems)), "danger")
+        for row, message in problems[:50]:
+            flash(_("Row %(row)s: %(message)s", row=row, message=message), "warning")
+        return redirect(_back(skill_id))
+    db.session.commit()
+    flash(_("The draft scheme has been replaced by the workbook. Check it, then publish it."), "success")
+    return redirect(_back(skill_id))
+
+
+@bp.get("/scheme-template.xlsx")
+def scheme_template():
+    from competition.services import tabular
+    headers = [c.headers[0] for c in events.SCHEME_COLUMNS]
+    example = [["A", "安全文明生产", "A1", "防护", "A1.1", "穿戴劳保用品", "测量", "是否", 5, "", "", "", ""],
+               ["B", "工艺", "B1", "布线", "B1.1", "布线横平竖直", "评价", "", 10, "低于行业标准", "达到行业标准",
+                "达到并部分超过行业标准", "优秀"]]
+    return Response(tabular.write_xlsx(headers, example, "评分标准"), headers={
+        "Content-Disposition": 'attachment; filename="marking-scheme-template.xlsx"'},
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -123,3 +123,38 @@ def test_scheme_with_sub_criteria_methods_and_publication_checks(ctx):
     events.add_aspect(skill, criterion_code="C", criterion_name="文档", code="C1", description="x",
                       kind="measurement", max_mark="5")
     assert events.published_scheme(skill.id).version == 1 and events.latest_draft(skill.id).version == 2
+
+
+def test_scheme_import_from_excel_is_all_or_nothing(app):
+    from tests.conftest import Browser
+    with app.test_request_context():
+        factories.organiser()
+        ev = factories.event()
+        skill = events.add_skill(ev, code="W1", name="电工", occupation_code="6-31-01-03", occupation_name="电工",
+                                 level_grade_code="senior")
+        db.session.commit()
+        skill_id = skill.id
+    browser = Browser(app.test_client())
+    browser.login("organiser")
+    template = browser.get("/manage/scheme-template.xlsx")
+    assert template.status_code == 200
+    headers = [c.headers[0] for c in events.SCHEME_COLUMNS]
+    good = [["A", "安全", "", "", "A1", "劳保", "测量", "是否", 40, "", "", "", ""],
+            ["B", "工艺", "B1", "布线", "B1.1", "布线", "评价", "", 60, "差", "合格", "良好", "优秀"]]
+    bad = good + [["C", "文档", "", "", "C1", "x", "评价", "", 10, "a", "b", "", ""], ["C", "文档", "", "", "A1", "dup",
+                                                                                 "测量", "", 5, "", "", "", ""]]
+    upload = {"file": (__import__("io").BytesIO(tabular.write_xlsx(headers, bad)), "scheme.xlsx")}
+    page = browser.post(f"/manage/skills/{skill_id}/scheme/import", upload, follow_redirects=True,
+                        content_type="multipart/form-data").get_data(as_text=True)
+    assert page.count('class="alert alert-warning"') == 2, page[page.find("<main"):page.find("<main") + 600]  # rows 4, 5
+    with app.app_context():
+        assert events.latest_draft(skill_id) is None or not events.latest_draft(skill_id).aspects
+    upload = {"file": (__import__("io").BytesIO(tabular.write_xlsx(headers, good)), "scheme.xlsx")}
+    browser.post(f"/manage/skills/{skill_id}/scheme/import", upload, content_type="multipart/form-data")
+    with app.app_context():
+        draft = events.latest_draft(skill_id)
+        assert [(a.code, a.kind, a.method, a.sub_criterion) for a in draft.aspects] == [
+            ("A1", "measurement", "yes_no", None), ("B1.1", "judgement", None, "B1")]
+        assert events.scheme_problems(draft) == []
+        actions = db.session.scalars(select(__import__("competition.models", fromlist=["AuditLog"]).AuditLog.action))
+        assert list(actions).count("aspect.create") == 2  # the refused import left no audit rows
