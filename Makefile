@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres setup system-run system-test translations messages lint bench clean
+.PHONY: run test test-sqlite test-postgres setup system-run system-test system-bench translations messages lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,8 +51,15 @@ test-postgres:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-bench: setup
-	@for script in bench/bench_*.py; do [ -e "$$script" ] || continue; $(BIN)/python "$$script"; done
+# Every benchmark prints BENCH lines; the table at the end collects them. Never part of `make test`.
+bench: setup system-bench
+	@rm -f .bench-results; for script in bench/bench_*.py; do \
+		echo "=== $$script"; $(BIN)/python "$$script" 2>&1 | grep -v '^{"ts"' | tee -a .bench-results; done; \
+	echo; echo "=== all benchmarks"; grep '^BENCH ' .bench-results | awk '{printf "%-30s %-18s %-14s %s\n", $$2, $$3, $$4, $$5}'; \
+	rm -f .bench-results
+
+system-bench:
+	@bin/system-packages bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache competition/translations/*/LC_MESSAGES/*.mo
