@@ -57,7 +57,7 @@ def instance(database_url: str | None = None):
 @contextmanager
 def gunicorn(env: dict, workers: int = 2, threads: int = 1, worker_class: str = "sync"):
     port = free_port()
-    log = open(Path(env["SAIPING_INSTANCE_PATH"]) / "gunicorn.log", "w")  # noqa: SIM115 - closed below
+    log = open(Path(env["SAIPING_INSTANCE_PATH"]) / "gunicorn.log", "w")
     process = subprocess.Popen(
         [str(PYTHON_BIN / "gunicorn"), "--workers", str(workers), "--threads", str(threads), "--worker-class",
          worker_class, "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "wsgi:app"],

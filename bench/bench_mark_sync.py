@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import bench_line, gunicorn, instance, postgres_url, wrk  # noqa: E402
+from bench._common import bench_line, gunicorn, instance, postgres_url, wrk
 
 JUDGES, SKILLS, ENTRIES_PER_SKILL, ASPECTS_PER_SKILL = 200, 20, 30, 10
 SECONDS = int(os.environ.get("SAIPING_BENCH_SECONDS", "8"))

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CertificateView",
+    "InternationalView",
     "FontNotInstalledError",
     "LayoutOverflowError",
     "MissingGlyphError",
@@ -87,6 +88,26 @@ FIELD_LABELS_ZH: dict[str, str] = {
     "body_name": "评价机构",
     "issue_date": "发证日期",
     "issue_date_en": "英文发证日期",
+    "intl_number": "国际证书编号",
+    "intl_event": "赛事名称",
+    "intl_event_en": "英文赛事名称",
+    "intl_skill": "竞赛项目",
+    "intl_skill_en": "英文竞赛项目",
+    "intl_result": "竞赛成绩",
+    "intl_result_en": "英文竞赛成绩",
+    "intl_nationality": "国籍",
+}
+
+# English names of the printed fields, for error messages.
+FIELD_LABELS_EN: dict[str, str] = {
+    "name": "name", "name_en": "name in English", "id_type_label": "ID type", "id_number": "ID number",
+    "occupation": "occupation", "trade": "trade / direction", "grade_label": "grade",
+    "grade_label_en": "grade in English", "certificate_number": "certificate number",
+    "verification_code": "verification code", "body_name": "evaluation body", "issue_date": "date of issue",
+    "issue_date_en": "date of issue in English", "intl_number": "international certificate number",
+    "intl_event": "event", "intl_event_en": "event in English", "intl_skill": "skill",
+    "intl_skill_en": "skill in English", "intl_result": "result", "intl_result_en": "result in English",
+    "intl_nationality": "nationality",
 }
 
 _REQUIRED_TEXT_FIELDS = (
@@ -140,6 +161,27 @@ class LayoutOverflowError(ValueError):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class InternationalView:
+    """The international certificate linked to a grade certificate ("一试双证", 一带一路 events): printed
+    as the page after it, English first, naming the grade certificate's number. Required fields non-blank."""
+
+    number: str
+    event_name: str
+    event_name_en: str
+    skill_name: str
+    skill_name_en: str
+    result: str
+    result_en: str
+    nationality: str
+
+    def __post_init__(self) -> None:
+        for field_name in ("number", "event_name_en", "skill_name_en", "result_en"):
+            value = getattr(self, field_name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"InternationalView.{field_name} must be a non-blank string, got {value!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CertificateView:
     """One certificate, every field already formatted for print.
 
@@ -147,6 +189,7 @@ class CertificateView:
     ``photo``, when given, must be complete JPEG or PNG bytes (a truncated upload would otherwise
     print a partly grey photo). ``name_en``, ``grade_label_en`` and the English date are printed
     only when ``bilingual`` (一带一路 events). ``reprint`` adds a small 补打 / REPRINT marker.
+    ``international``, when given, adds a second page: the linked international certificate.
     Raises ``ValueError``/``TypeError`` on construction when a contract is broken.
     """
 
@@ -166,6 +209,11 @@ class CertificateView:
     photo: bytes | None = None
     bilingual: bool = False
     reprint: bool = False
+    international: InternationalView | None = None
+
+    @property
+    def page_count(self) -> int:
+        return 2 if self.international is not None else 1
 
     def __post_init__(self) -> None:
         for field_name in _REQUIRED_TEXT_FIELDS:
@@ -214,7 +262,17 @@ def printed_fields(view: CertificateView) -> dict[str, str]:
         if view.grade_label_en and view.grade_label_en.strip():
             fields["grade_label_en"] = view.grade_label_en
         fields["issue_date_en"] = format_date_en(view.issue_date)
-    return fields
+    intl = view.international
+    if intl is not None:
+        fields.update({
+            "intl_number": intl.number, "intl_event": intl.event_name, "intl_event_en": intl.event_name_en,
+            "intl_skill": intl.skill_name, "intl_skill_en": intl.skill_name_en, "intl_result": intl.result,
+            "intl_result_en": intl.result_en, "intl_nationality": intl.nationality,
+        })
+        fields.setdefault("name_en", view.name_en or view.name)
+        fields.setdefault("grade_label_en", view.grade_label_en or view.grade_label)
+        fields.setdefault("issue_date_en", format_date_en(view.issue_date))
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 # --- font coverage -------------------------------------------------------------------------------
@@ -409,6 +467,7 @@ def _page_context(view: CertificateView, index: int) -> dict[str, Any]:
         "fields": fields,
         "bilingual": view.bilingual,
         "reprint": view.reprint,
+        "international": view.international is not None,
         "photo_uri": _data_uri(_image_mime_type(view.photo) or "", view.photo) if view.photo else None,
         "qr_uri": _qr_code_data_uri(view.qr_payload),
     }
@@ -425,14 +484,20 @@ def _jinja_environment() -> jinja2.Environment:
     )
 
 
-def render_certificates_html(views: Sequence[CertificateView]) -> str:
-    """The HTML WeasyPrint lays out for ``views`` (for debugging and previews; no font check)."""
+def render_certificates_html(views: Sequence[CertificateView], guilloche_uri: str | None = None) -> str:
+    """The HTML WeasyPrint lays out for ``views`` (for debugging and previews; no font check).
+    ``guilloche_uri`` lets a batch worker reuse the watermark its parent drew."""
     template = _jinja_environment().get_template(TEMPLATE_NAME)
     return template.render(
         title=TITLE,
         certificates=[_page_context(view, index) for index, view in enumerate(views)],
-        guilloche_uri=_guilloche_data_uri(),
+        guilloche_uri=guilloche_uri or _guilloche_data_uri(),
     )
+
+
+def guilloche_data_uri() -> str:
+    """The watermark as a data URI (drawn once per process), to hand to batch workers."""
+    return _guilloche_data_uri()
 
 
 # --- WeasyPrint ----------------------------------------------------------------------------------
@@ -463,37 +528,46 @@ def _stylesheet() -> CSS:
 
 
 def _check_layout(document: Document, views: Sequence[CertificateView]) -> None:
-    """Raise LayoutOverflowError unless page i holds exactly certificate i, its fields above its footer.
+    """Raise LayoutOverflowError unless each certificate's pages hold exactly its own content, fields above
+    footer: its grade certificate page, then (when it has one) its international certificate page.
 
-    The template marks the end of each certificate's fields (``certificate-<i>-end``) and its footer
-    pinned to the frame bottom (``certificate-<i>-foot``). ``Page.anchors`` maps names to boxes whose
-    second item is the top edge (documented as (x, y), given as (x1, y1, x2, y2) in WeasyPrint 70).
+    The template marks the end of each page's fields (``certificate-<i>-end``, ``intl-<i>-end``) and its
+    footer pinned to the frame bottom (``…-foot``). ``Page.anchors`` maps names to boxes whose second item
+    is the top edge (documented as (x, y), given as (x1, y1, x2, y2) in WeasyPrint 70).
     """
+    page = 0
     for index, view in enumerate(views):
-        anchors = document.pages[index].anchors if index < len(document.pages) else {}
-        end = anchors.get(f"certificate-{index}-end")
-        foot = anchors.get(f"certificate-{index}-foot")
-        if end is None or foot is None or end[1] > foot[1] + _LAYOUT_TOLERANCE_PX:
-            raise LayoutOverflowError(view.certificate_number)
-    if len(document.pages) != len(views):
+        prefixes = ["certificate"] + (["intl"] if view.international is not None else [])
+        for prefix in prefixes:
+            anchors = document.pages[page].anchors if page < len(document.pages) else {}
+            end = anchors.get(f"{prefix}-{index}-end")
+            foot = anchors.get(f"{prefix}-{index}-foot")
+            if end is None or foot is None or end[1] > foot[1] + _LAYOUT_TOLERANCE_PX:
+                raise LayoutOverflowError(view.certificate_number)
+            page += 1
+    if len(document.pages) != page:
         raise LayoutOverflowError(views[-1].certificate_number)
 
 
 def render_certificates(
     views: Sequence[CertificateView], *, font_config: FontConfiguration | None = None,
+    check_fonts: bool = True, guilloche_uri: str | None = None,
 ) -> bytes:
-    """Render ``views`` into ONE PDF, one A4 landscape page per certificate, in order; return its bytes.
+    """Render ``views`` into ONE PDF, one A4 landscape page per certificate (two when it has a linked
+    international certificate), in order; return its bytes.
 
     Calls :func:`check_font_coverage` first (raises :class:`MissingGlyphError` or
-    :class:`FontNotInstalledError`). Raises ``ValueError`` for an empty sequence and
-    :class:`LayoutOverflowError` when a certificate does not fit on one page. ``font_config``
+    :class:`FontNotInstalledError`) unless ``check_fonts`` is False, which only a batch worker whose
+    parent already checked the same views may pass. Raises ``ValueError`` for an empty sequence and
+    :class:`LayoutOverflowError` when a certificate does not fit on its page. ``font_config``
     defaults to one process-wide ``FontConfiguration``. No network access: only data URIs load.
     """
     views = list(views)
     if not views:
         raise ValueError("render_certificates needs at least one CertificateView")
-    check_font_coverage(views)
-    html = render_certificates_html(views)
+    if check_fonts:
+        check_font_coverage(views)
+    html = render_certificates_html(views, guilloche_uri)
 
     import weasyprint
     from weasyprint.urls import URLFetcher

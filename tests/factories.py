@@ -99,3 +99,35 @@ def marked_skill(judges: int = 1, contestants: int = 1):
         approved.append(entry)
     open_marking(ev)
     return skill, approved[0], scorers, chief
+
+
+# --- evaluation (issue #7) -------------------------------------------------------------------------
+
+def officer(body, username: str = "officer"):
+    """An evaluation officer of ``body``."""
+    return user(username, (Role.EVALUATION_OFFICER, None, body.id))
+
+
+def person(name: str = "张三丰", sequence: int = 123, birth: date = date(1990, 5, 17)):
+    """A person with a valid resident ID (no account)."""
+    return entries.find_or_create_person(name=name, id_type="resident_id", id_number=id_number(birth, sequence))
+
+
+def published_result(skill, contestant_user, place: int, award: str | None = None):
+    """A published result of ``contestant_user`` in ``skill``: the entry is made and approved through the
+    services; the result row is stored as ``results.compute`` stores it (marks are the results side's tests)."""
+    from datetime import UTC, datetime
+
+    from competition.models import EventStatus, Result, ResultsStatus
+    if skill.event.status == EventStatus.DRAFT:
+        events.change_status(skill.event, EventStatus.REGISTRATION_OPEN)
+    entry = entries.enter_skill(contestant_user, skill)
+    db.session.flush()
+    entries.decide_entry(entry, True)
+    result = Result(skill_id=skill.id, entry_id=entry.id, practical=Decimal(90) - place, total=Decimal(90) - place,
+                    place=place, award=award)
+    db.session.add(result)
+    skill.results_status = ResultsStatus.PUBLISHED
+    skill.results_published_at = datetime.now(UTC)
+    db.session.flush()
+    return result

@@ -58,7 +58,7 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
     skill_url = organiser.url
     for code, kind, max_mark, descriptors in (("A1", "measurement", "60", ""),
                                              ("A2", "judgement", "40", "差\n合格\n良好\n优秀")):
-        organiser.click("summary")
+        organiser.click("#add-aspect summary")
         organiser.fill("#criterion_code", "A")
         organiser.fill("#criterion_name", "安装")
         organiser.fill("#code", code)
@@ -66,7 +66,7 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
         organiser.select_option("#kind", kind)
         organiser.fill("#max_mark", max_mark)
         organiser.fill("#descriptors", descriptors)
-        organiser.click("#submit")
+        organiser.click("#add-aspect #submit")
         organiser.wait_for_selector(f"td:has-text('{code}')")
     organiser.click("form[action$='/scheme/publish'] button")
     organiser.wait_for_selector(".alert-success")
@@ -141,9 +141,9 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
     officer.click("a[href='/evaluation/']")
     row = officer.locator(".candidates tr:has-text('张三丰')")
     assert "二级/技师" in row.inner_text()
-    row.locator("button").click()
+    row.locator("button.btn-primary").click()
     officer.wait_for_selector(".alert-success")
-    response = officer.context.request.get(officer.locator(".issued a").first.get_attribute("href"))
+    response = officer.context.request.get(officer.locator(".issued a[href$='.pdf']").first.get_attribute("href"))
     assert response.status == 200 and response.headers["content-type"] == "application/pdf"
     pdf = tmp_path / "certificate.pdf"
     pdf.write_bytes(response.body())
