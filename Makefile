@@ -30,8 +30,9 @@ translations: $(STAMP)
 run: system-run setup
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "SaiPing is serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
-	$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	@echo "SaiPing is serving on http://$(HOST):$(PORT)/ with its scheduler (Ctrl+C stops both)"
+	@$(FLASK) scheduler & scheduler=$$!; trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+		$(BIN)/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
 
 test: system-test setup lint test-sqlite test-postgres
 

@@ -35,6 +35,18 @@ def demo_command() -> None:
         click.echo(f"  {username:<14} {description}")
 
 
+@click.command("scheduler")
+@with_appcontext
+def scheduler_command() -> None:
+    """Run the scheduler process (one per installation): queued print jobs, and later timed work."""
+    from flask import current_app
+
+    from competition import scheduler
+    click.echo("SaiPing scheduler running (Ctrl+C to stop)")
+    scheduler.run(current_app._get_current_object())
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(scheduler_command)
