@@ -16,7 +16,7 @@ def _in_app(app: Flask, work: Callable[[], object]) -> Callable[[], None]:
     def run() -> None:
         with app.app_context():
             work()
-    run.__name__ = getattr(work, "__name__", "job")
+    run.__name__ = run.__qualname__ = getattr(work, "__name__", "job")
     return run
 
 
