@@ -15,6 +15,8 @@ from competition.models import (
     Aspect,
     AspectKind,
     Criterion,
+    Entry,
+    EntryStatus,
     Event,
     EventKind,
     EventStatus,
@@ -228,7 +230,7 @@ def public_events() -> list[Event]:
 
 
 def entry_counts(event: Event) -> dict[int, int]:
-    from competition.models import Entry, EntryStatus
+    """Skill id → number of approved entries."""
     rows = db.session.execute(select(Entry.skill_id, func.count()).join(Skill).where(
         Skill.event_id == event.id, Entry.status == EntryStatus.APPROVED).group_by(Entry.skill_id))
     return dict(rows.all())
