@@ -27,7 +27,7 @@ def test_theory_import_is_all_or_nothing_and_idempotent(ctx):
     scores, problems = marking.check_theory_file(skill, bad, "theory.xlsx")
     assert [(p.row, p.column.split(" ")[0]) for p in problems] == [(3, "理论成绩"), (4, "参赛号"), (5, "参赛号")]
     assert db.session.scalar(select(func.count()).select_from(TheoryScore)) == 0
-    good = "Competitor number,Theory score\n1,88.5\n002,76\n".encode()  # Excel drops the zeros of 001
+    good = b"Competitor number,Theory score\n1,88.5\n002,76\n"  # Excel drops the zeros of 001
     scores, problems = marking.check_theory_file(skill, good, "theory.csv")
     assert problems == []
     assert marking.import_theory(skill, scores, "theory.csv") == 2
