@@ -32,6 +32,11 @@ def pick(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
+def colon() -> str:
+    """The colon after a label: full-width in Chinese."""
+    return ": " if is_english() else "："
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(app.root_path + "/translations"))
@@ -39,7 +44,7 @@ def init_app(app: Flask) -> None:
     from competition.models.people import mask_name
     from evaluation.rules.ladder import Grade, certificate_label
 
-    app.jinja_env.globals.update(get_locale=get_locale, pick=pick, is_english=is_english, label=label)
+    app.jinja_env.globals.update(get_locale=get_locale, pick=pick, is_english=is_english, label=label, colon=colon)
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, decimal=format_decimal, mask_name=mask_name,
         grade_label=lambda code: certificate_label(Grade(code)))
