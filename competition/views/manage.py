@@ -18,6 +18,7 @@ from competition.forms import (
     SkillForm,
     UploadForm,
 )
+from competition.i18n import colon
 from competition.models import Entry, Event, Person, Skill
 from competition.services import events, judging, results
 from competition.services.events import get_or_404
@@ -207,28 +208,40 @@ def publish_results(skill_id: int):
     return attempt(lambda: results.publish(item), _("The results have been published."), _back(skill_id))
 
 
+def _uploaded(skill_id: int) -> tuple[bytes, str] | None:
+    """The uploaded file's bytes and name, or None after flashing why the form was refused."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return None
+    return form.file.data.read(), form.file.data.filename or ""
+
+
+def _row_problems(problems: list[tuple[int, str]], skill_id: int) -> Response:
+    db.session.rollback()
+    flash(_("Nothing was imported: %(n)s rows need fixing.", n=len(problems)), "danger")
+    for row, message in problems[:50]:
+        flash(_("Row %(row)s: %(message)s", row=row, message=message), "warning")
+    return redirect(_back(skill_id))
+
+
 @bp.post("/skills/<int:skill_id>/theory")
 def import_theory(skill_id: int):
     """Theory scores from the exam system: stored only when every row is right (all or nothing)."""
     from competition.services import marking
     item = _skill(skill_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        form_errors(form)
+    upload = _uploaded(skill_id)
+    if upload is None:
         return redirect(_back(skill_id))
-    upload = form.file.data
+    data, filename = upload
     try:
-        scores, problems = marking.check_theory_file(item, upload.read(), upload.filename or "")
+        scores, problems = marking.check_theory_file(item, data, filename)
     except DomainError as error:
         flash(error.text(), "danger")
         return redirect(_back(skill_id))
     if problems:
-        flash(_("Nothing was imported: %(n)s rows need fixing.", n=len(problems)), "danger")
-        for problem in problems[:50]:
-            flash(_("Row %(row)s, %(column)s: %(message)s", row=problem.row, column=problem.column,
-                    message=problem.message), "warning")
-        return redirect(_back(skill_id))
-    return attempt(lambda: marking.import_theory(item, scores, upload.filename or ""),
+        return _row_problems([(p.row, f"{p.column}{colon()}{p.message}") for p in problems], skill_id)
+    return attempt(lambda: marking.import_theory(item, scores, filename),
                    _("%(n)s theory scores checked and stored.", n=len(scores)), _back(skill_id))
 
 
@@ -265,23 +278,17 @@ def paper_entry(skill_id: int):
 def import_scheme(skill_id: int):
     """A marking scheme from a workbook: replaces the draft only when every row is right."""
     item = _skill(skill_id)
-    form = UploadForm()
-    if not form.validate_on_submit():
-        form_errors(form)
+    upload = _uploaded(skill_id)
+    if upload is None:
         return redirect(_back(skill_id))
-    upload = form.file.data
     try:
-        problems = events.import_scheme(item, upload.read(), upload.filename or "")
+        problems = events.import_scheme(item, *upload)
     except DomainError as error:
         db.session.rollback()
         flash(error.text(), "danger")
         return redirect(_back(skill_id))
     if problems:
-        db.session.rollback()
-        flash(_("Nothing was imported: %(n)s rows need fixing.", n=len(problems)), "danger")
-        for row, message in problems[:50]:
-            flash(_("Row %(row)s: %(message)s", row=row, message=message), "warning")
-        return redirect(_back(skill_id))
+        return _row_problems(problems, skill_id)
     db.session.commit()
     flash(_("The draft scheme has been replaced by the workbook. Check it, then publish it."), "success")
     return redirect(_back(skill_id))

@@ -158,3 +158,28 @@ def test_scheme_import_from_excel_is_all_or_nothing(app):
         assert events.scheme_problems(draft) == []
         actions = db.session.scalars(select(__import__("competition.models", fromlist=["AuditLog"]).AuditLog.action))
         assert list(actions).count("aspect.create") == 2  # the refused import left no audit rows
+
+
+def test_theory_upload_page_lists_bad_rows_and_stores_nothing(app):
+    import io
+
+    from tests.conftest import Browser
+    with app.test_request_context():
+        skill, *_ = _theory_skill()
+        factories.organiser()
+        db.session.commit()
+        skill_id = skill.id
+    browser = Browser(app.test_client())
+    browser.login("organiser")
+    bad = tabular.write_xlsx(["参赛号", "理论成绩"], [["001", "abc"], ["002", "90"]])
+    page = browser.post(f"/manage/skills/{skill_id}/theory", {"file": (io.BytesIO(bad), "t.xlsx")},
+                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert page.count('class="alert alert-warning"') == 1 and "理论成绩" in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TheoryScore)) == 0
+    good = tabular.write_xlsx(["参赛号", "理论成绩"], [["001", "70"], ["002", "90"]])
+    page = browser.post(f"/manage/skills/{skill_id}/theory", {"file": (io.BytesIO(good), "t.xlsx")},
+                        content_type="multipart/form-data", follow_redirects=True).get_data(as_text=True)
+    assert 'class="alert alert-success"' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(TheoryScore)) == 2
