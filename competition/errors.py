@@ -6,10 +6,11 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 
+from competition.rules import N_
 
-def N_(msgid: str) -> str:  # noqa: N802 - the conventional gettext marker
-    """Mark a message for extraction (``pybabel extract -k N_``); it is translated when rendered."""
-    return msgid
+__all__ = ["N_", "DomainError", "Invalid", "NotAllowed", "NotFound", "StateConflict"]
+
+
 
 
 class DomainError(Exception):

@@ -47,9 +47,9 @@ import secrets
 from collections.abc import Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from competition.rules.marking import N_
+from competition.rules import N_, RuleError
 
 __all__ = [
     "AnonymousCodes", "DrawAssignment", "DrawError", "DrawResult", "commit", "make_anonymous_codes",
@@ -66,18 +66,9 @@ _WORD_RANGE = 2 ** (8 * _WORD_BYTES)
 _MAX_CODE_WIDTH = 18
 
 
-class DrawError(ValueError):
+class DrawError(RuleError):
     """A draw or anonymisation is refused: ``code`` is stable and machine-readable, ``message`` an English
     msgid whose ``%(name)s`` placeholders are filled from ``params``."""
-
-    def __init__(self, code: str, message: str, **params: Any) -> None:
-        super().__init__(code, params)
-        self.code = code
-        self.message = message
-        self.params = params
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message % self.params}"
 
 
 # --- seed and commitment --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
 
-from competition.rules.marking import N_
+from competition.rules import N_, RuleError
 
 __all__ = [
     "HMT_RESIDENCE_PERMIT_REGIONS", "ISO_3166_ALPHA2", "PROVINCE_CODES", "AgeProblem", "AgeRule",
@@ -62,18 +62,9 @@ class IdType(StrEnum):
 
 # --- errors ---------------------------------------------------------------------------------------------
 
-class IdentityError(ValueError):
+class IdentityError(RuleError):
     """A document number, nationality or name is refused: ``code`` is stable and machine-readable,
     ``message`` an English msgid whose ``%(name)s`` placeholders are filled from ``params``."""
-
-    def __init__(self, code: str, message: str, **params: Any) -> None:
-        super().__init__(code, params)
-        self.code = code
-        self.message = message
-        self.params = params
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message % self.params}"
 
 
 class AgeRuleError(IdentityError):

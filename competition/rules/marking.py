@@ -37,6 +37,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from competition.rules import N_, RuleError
+
 __all__ = [
     "DEFAULT_RULES", "AspectError", "AspectKind", "AspectSpec", "CriterionSpec", "MarkValueError",
     "MarkingError", "MarkingRules", "MarkingRulesError", "MeasurementError", "MeasurementMethod",
@@ -62,12 +64,6 @@ _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _NOT_FINITE = re.compile(r"[+-]?(?:s?nan\d*|inf(?:inity)?)", re.ASCII | re.IGNORECASE)
 
 
-def N_(msgid: str) -> str:  # noqa: N802 - Babel extracts N_ by default
-    """Mark a message for extraction; the same marker as ``competition.errors.N_``, repeated here because
-    that module imports Flask-Babel and this one must stay free of Flask."""
-    return msgid
-
-
 def _to_decimal(value: object, what: str) -> Decimal:
     """An int or Decimal as a Decimal; floats and bools are refused because their value is not exact."""
     if isinstance(value, bool) or not isinstance(value, int | Decimal):
@@ -77,18 +73,9 @@ def _to_decimal(value: object, what: str) -> Decimal:
 
 # --- errors ---------------------------------------------------------------------------------------------
 
-class MarkingError(ValueError):
+class MarkingError(RuleError):
     """A refusal from the marking rules: ``code`` is stable and machine-readable, ``message`` an English
     msgid whose ``%(name)s`` placeholders are filled from ``params``."""
-
-    def __init__(self, code: str, message: str, **params: Any) -> None:
-        super().__init__(code, params)
-        self.code = code
-        self.message = message
-        self.params = params
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message % self.params}"
 
 
 class MarkingRulesError(MarkingError):

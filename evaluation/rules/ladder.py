@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Self
+from typing import Self
+
+from competition.rules import RuleError
 
 
-class EvaluationRuleError(ValueError):
+class EvaluationRuleError(RuleError):
     """A rule refused its input. ``code`` is stable (pages and the API key their Chinese and English text
     on it); ``params`` hold the numbers and codes the text needs; ``message`` is the English text with
     ``%(name)s`` placeholders filled from ``params``."""
-
-    def __init__(self, code: str, message: str, /, **params: Any) -> None:
-        self.code = code
-        self.message = message
-        self.params = params
-        super().__init__(f"{code}: {message % params}")
 
 
 _LEVEL_DIGIT_ZH = {5: "五", 4: "四", 3: "三", 2: "二", 1: "一"}
