@@ -90,13 +90,16 @@ def issue_token(user: User, device: str | None = None) -> tuple[str, ApiToken]:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
-    if row is None or row.revoked:
+    """The active user of an unexpired, unrevoked token (one query: every API call asks)."""
+    found = db.session.execute(select(User, ApiToken.expires_at, ApiToken.revoked).join(
+        ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == _token_hash(token))).first()
+    if found is None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if expires < datetime.now(UTC) or not row.user.active:
+    user, expires, revoked = found
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    if revoked or expires < datetime.now(UTC) or not user.active:
         return None
-    return row.user
+    return user
 
 
 def grant(user: User, role: Role, *, event_id: int | None = None, organisation_id: int | None = None) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from competition import permissions
 from competition.errors import N_, Invalid, NotAllowed, StateConflict
@@ -140,7 +141,8 @@ def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = 
             outcomes.append(_refused(client_id[:64], "mark.bad_client_id"))
             continue
         entry_id = item.get("entry_id")
-        entry = db.session.get(Entry, entry_id) if isinstance(entry_id, int) else None
+        entry = db.session.get(Entry, entry_id, options=[joinedload(Entry.skill).joinedload(Skill.event)]) \
+            if isinstance(entry_id, int) and not isinstance(entry_id, bool) else None
         if entry is None or entry.status != EntryStatus.APPROVED:
             outcomes.append(_refused(client_id, "mark.unknown_entry"))
             continue
