@@ -183,7 +183,7 @@ def load_demo() -> list[tuple[str, str]]:
                          org)
         judges.append(_user(f"judge{i + 1}", name, ((Role.JUDGE, None, None),), person))
     logins.append(("judge1", "裁判长 chief judge (电工, 移动机器人)"))
-    logins.append(("judge2 … judge5", "裁判 judges"))
+    logins.append(("judge2 … judge5", "裁判 judges (judge2–4 marked 电工; judge3–5 mark 移动机器人)"))
 
     contestants = []
     for i in range(38):
@@ -237,7 +237,8 @@ def load_demo() -> list[tuple[str, str]]:
                                   level_grade_code="technician")
         _scheme(robots, ROBOT_SCHEME)
         judging.assign_judge(robots, judges[0].person, JudgeRole.CHIEF)
-        judging.assign_judge(robots, judges[4].person, JudgeRole.SCORER)
+        for judge in judges[2:5]:  # a judgement team of three
+            judging.assign_judge(robots, judge.person, JudgeRole.SCORER)
         events.change_status(ws, EventStatus.REGISTRATION_OPEN)
         for contestant in contestants[32:38]:
             _enter_and_approve(contestant, robots)
