@@ -29,7 +29,9 @@ def audit_verify() -> None:
 def demo_command() -> None:
     """Load the demo data set (idempotent: running it again changes nothing) and print the demo logins."""
     from competition.demo import DEMO_PASSWORD, load_demo
+    from competition.services.judging import load_demo_judges
     logins = load_demo()
+    load_demo_judges()  # the judge pool, declared ties and panels (commits itself; idempotent)
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, description in logins:
         click.echo(f"  {username:<14} {description}")

@@ -131,3 +131,47 @@ def published_result(skill, contestant_user, place: int, award: str | None = Non
     skill.results_published_at = datetime.now(UTC)
     db.session.flush()
     return result
+
+
+# --- judges: the pool, entries with facts, an event to judge (issue 4) -----------------------------------
+
+def pool_judge(name: str, sequence: int, *, level: str = "national", occupations: tuple[str, ...] = ("6-31-01-03",),
+               chair: bool = True, org=None, district: str | None = None, max_panels: int = 2,
+               username: str | None = None, passport: str | None = None, nationality: str | None = None):
+    """A person with a judge pool record (and an account with the judge role when ``username`` is given).
+    ``passport``/``nationality`` make a foreign judge; otherwise a resident ID born 1970-01-01."""
+    if passport:
+        person = entries.find_or_create_person(name=name, id_type="passport", id_number=passport,
+                                               nationality=nationality, name_latin=name,
+                                               organisation_id=org.id if org else None)
+    else:
+        person = entries.find_or_create_person(name=name, id_type="resident_id",
+                                               id_number=id_number(date(1970, 1, 1), sequence),
+                                               organisation_id=org.id if org else None)
+    if username:
+        user(username, (Role.JUDGE, None, None), person=person)
+    judging.save_profile(person, level=level, occupations=occupations, district=district, may_chair=chair,
+                         max_panels=max_panels)
+    return person
+
+
+def entry(skill, username: str, name: str, sequence: int, *, org=None, district: str | None = None,
+          approve: bool = True):
+    """A new contestant's entry in ``skill`` (its event open for registration), approved by default."""
+    contestant_user = contestant(username, name, sequence, org)
+    contestant_user.person.district = district
+    new = entries.enter_skill(contestant_user, skill)
+    db.session.flush()
+    if approve:
+        entries.decide_entry(new, True)
+    return new
+
+
+def judged_event(code: str = "judges-test", kind: str = EventKind.BAYU_CUP, *, starts_on: date = date(2026, 10, 20),
+                 ends_on: date = date(2026, 10, 21)):
+    """An event open for registration, on two days, with one skill (电工, a judgement aspect: panels need 3
+    scorers). Returns (event, skill)."""
+    ev = event(code, kind, starts_on=starts_on, ends_on=ends_on)
+    skill = skill_with_scheme(ev)
+    events.change_status(ev, "registration_open")
+    return ev, skill

@@ -1,4 +1,5 @@
-"""All models, imported here so that Alembic and the app see one metadata."""
+"""The competition side's models. The evaluation side's are in ``evaluation.models``; the app imports both, so
+Alembic sees one metadata. (This package must not import ``evaluation.models``: that module builds on it.)"""
 from competition.models.accounts import ApiToken, Role, RoleGrant, User
 from competition.models.audit import AuditHead, AuditLog
 from competition.models.entry import Entry, EntryMember, EntryStatus
@@ -23,12 +24,11 @@ from competition.models.marking import (
 )
 from competition.models.people import IdType, Organisation, OrgKind, Person
 from competition.models.result import Result
-from evaluation.models import Certificate, CertificateSerial, CertificateStatus, GradeLevel
 
 __all__ = [
-    "ApiToken", "Aspect", "AspectKind", "AuditHead", "AuditLog", "Certificate", "CertificateSerial",
-    "CertificateStatus", "Correction", "CorrectionStatus", "Criterion", "Entry", "EntryMember", "EntryStatus",
-    "Event", "EventKind", "EventStatus", "GradeLevel", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
+    "ApiToken", "Aspect", "AspectKind", "AuditHead", "AuditLog",
+    "Correction", "CorrectionStatus", "Criterion", "Entry", "EntryMember", "EntryStatus",
+    "Event", "EventKind", "EventStatus", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
     "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
     "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill",
     "TheoryScore", "Tier", "User",

@@ -211,7 +211,8 @@ class AssignmentSettings:
     - ``level_ranking``: qualification levels, highest first (a judge counts for their level and every
       lower one). The default is a product choice: 国家级 > 省级 (Chongqing's 市级 is provincial) > 区县级.
     - ``deputy_must_be_able_to_chair``: a deputy stands in for the chief, so by default needs ``may_chair``.
-    - ``num_workers``: CP-SAT workers; deterministic for any value (see the module docstring).
+    - ``num_workers``: workers of the phase-2 neighbourhood search (phase 1 and the diagnosis run one);
+      the result is reproducible for any value, but differs from one value to another.
     - ``wall_clock_slack``: the wall-clock cap as a multiple of the deterministic time limit.
     - weights of the phase-2 cost: ``weight_same_organisation`` and ``weight_same_region`` (per extra
       judge from one organisation or region on one panel), ``weight_extra_load`` (per unit of
@@ -706,15 +707,15 @@ def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
                                   ("region", settings.weight_same_region)):
             if not weight:
                 continue
-            groups: dict[Any, list[cp_model.IntVar]] = {}
-            for j, roles in on_panel.items():
+            groups: dict[Any, list[int]] = {}
+            for j in on_panel:
                 value = getattr(instance.judges[j], attribute)
                 if value is not None:
-                    groups.setdefault(value, []).extend(roles)
+                    groups.setdefault(value, []).append(j)
             for value, group in groups.items():
                 if len(group) > 1:
                     extra = model.new_int_var(0, len(group) - 1, f"p{p}_{attribute}_{value}_extra")
-                    model.add(extra >= total(group) - 1)
+                    model.add(extra >= total([lit for j in group for lit in on_panel[j]]) - 1)
                     built.cost.append(weight * extra)
 
     slots = instance.slots()
@@ -743,12 +744,15 @@ _EXACT_SEARCH_SHARE = 0.2
 
 
 def _solver(seed: int, time_limit_seconds: float, settings: AssignmentSettings, *,
-            lns_only: bool = False) -> cp_model.CpSolver:
+            lns_only: bool = False, without_lp: bool = False) -> cp_model.CpSolver:
     """A CP-SAT solver that gives the same answer for the same model, seed and limit.
 
     Default: one worker, its plain search (phase 1, and the infeasibility cores, which are much smaller
-    from one worker). ``lns_only``: ``settings.num_workers`` workers running only large-neighbourhood
-    search from the hinted solution, interleaved, which is CP-SAT's deterministic parallel mode
+    from one worker). ``without_lp`` (phase 1) switches off the linear relaxation: filling seats is a
+    feasibility search whose bound is 0 from the start, and at full size (400 panels, 2,000 judges) the
+    LP at every node made one worker 20× slower to fill them, leaving seats empty at the time limit.
+    ``lns_only``: ``settings.num_workers`` workers running only large-neighbourhood search from the
+    hinted solution, interleaved, which is CP-SAT's deterministic parallel mode
     (phase 2: measured at full size it improves the cost as well as the free-running portfolio does,
     where the interleaved full portfolio barely moved)."""
     solver = cp_model.CpSolver()
@@ -757,6 +761,8 @@ def _solver(seed: int, time_limit_seconds: float, settings: AssignmentSettings, 
     parameters.num_workers = settings.num_workers if lns_only else 1
     parameters.interleave_search = lns_only
     parameters.use_lns_only = lns_only
+    if without_lp:
+        parameters.linearization_level = 0
     parameters.max_deterministic_time = time_limit_seconds
     parameters.max_time_in_seconds = time_limit_seconds * settings.wall_clock_slack
     return solver
@@ -854,7 +860,7 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
     beyond_targets = sum(panel.scorers_max - panel.target for panel in instance.panels)
     seats_goal = (beyond_targets + 1) * total(built.empty_seats) + total(built.extra_seats)
     model.minimize(seats_goal)
-    solver = _solver(seed, time_limit_seconds / 2, settings)
+    solver = _solver(seed, time_limit_seconds / 2, settings, without_lp=True)
     status = solver.solve(model)
     stopped_by_clock = _stopped_by_clock(solver, status, time_limit_seconds / 2)
     if status == cp_model.INFEASIBLE:

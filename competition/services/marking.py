@@ -164,7 +164,8 @@ def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = 
             context.conflicts[entry.id] = judging.marking_conflict(person_id, entry)
         conflict = context.conflicts[entry.id]
         if conflict:
-            outcomes.append(_refused(client_id, "mark.conflicted", aspect, reason=conflict))
+            outcomes.append(_refused(client_id, "mark.conflicted", aspect,
+                                     reason=judging.CONFLICT_TYPE_LABELS.get(conflict, conflict)))
             continue
         raw = item.get("value")
         if raw is not None and not isinstance(raw, str | Decimal):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from competition import permissions
-from competition.models import Skill
+from competition.models import Role, Skill
 from competition.services import entries, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, require
@@ -26,7 +26,8 @@ def dashboard():
         duties=results.judging_duties(current_user),
         certificates=certificates_of(person_id) if person_id else [],
         can_manage=permissions.can_manage_any_event(current_user),
-        can_issue=permissions.can_issue_certificates(current_user))
+        can_issue=permissions.can_issue_certificates(current_user),
+        is_judge=permissions.has_role(current_user, Role.JUDGE))
 
 
 @bp.post("/skills/<int:skill_id>/enter")

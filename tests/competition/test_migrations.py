@@ -28,3 +28,24 @@ def test_downgrade_and_upgrade_again(app):
         flask_migrate.downgrade(revision="base")
         flask_migrate.upgrade()
         assert db.session.scalar(select(GradeLevel.name).where(GradeLevel.code == "senior")) == "高级工"
+
+
+def test_upgrading_keeps_the_data_that_refers_to_altered_tables(app):
+    """Regression: on SQLite an ALTER rebuilds the table; with foreign keys on, dropping the old table cascaded
+    and deleted the rows that refer to it. Upgrading from 0003 must keep skills, entries and judges."""
+    import flask_migrate
+
+    from tests import factories
+    with app.test_request_context():
+        skill, entry, (judge,), chief = factories.marked_skill()
+        db.session.commit()
+        flask_migrate.downgrade(revision="0003")
+        counts = {table: db.session.execute(db.text(f"SELECT count(*) FROM {table}")).scalar()
+                  for table in ("skill", "entry", "entry_member", "judge_assignment")}
+        assert counts == {"skill": 1, "entry": 1, "entry_member": 1, "judge_assignment": 2}
+        flask_migrate.upgrade()
+        after = {table: db.session.execute(db.text(f"SELECT count(*) FROM {table}")).scalar()
+                 for table in counts}
+        assert after == counts
+        if db.engine.dialect.name == "sqlite":
+            assert db.session.execute(db.text("PRAGMA foreign_keys")).scalar() == 1
