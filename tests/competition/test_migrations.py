@@ -39,10 +39,12 @@ def test_upgrading_keeps_the_data_that_refers_to_altered_tables(app):
     with app.test_request_context():
         skill, entry, (judge,), chief = factories.marked_skill()
         db.session.commit()
+        db.session.close()  # a migration's ALTER waits for every open transaction on PostgreSQL
         flask_migrate.downgrade(revision="0003")
         counts = {table: db.session.execute(db.text(f"SELECT count(*) FROM {table}")).scalar()
                   for table in ("skill", "entry", "entry_member", "judge_assignment")}
         assert counts == {"skill": 1, "entry": 1, "entry_member": 1, "judge_assignment": 2}
+        db.session.close()
         flask_migrate.upgrade()
         after = {table: db.session.execute(db.text(f"SELECT count(*) FROM {table}")).scalar()
                  for table in counts}
