@@ -65,7 +65,6 @@ def test_conflicts_page_waiver_and_assignment_in_chromium(app, new_page, tmp_pat
     page.fill("#seed", "2026")
     page.click("#preview button[type=submit], #preview input[type=submit]")
     page.wait_for_selector("#proposal-table")
-    proposal = page.locator("#proposal-table").inner_text()
     assert "裁判5" in page.locator("#proposal-table .kept-off").inner_text()  # shown as kept off, never proposed
     proposed = page.locator("#proposal-table td:nth-child(2)").inner_text()
     assert "裁判5" not in proposed and "裁判0" in proposed
