@@ -39,3 +39,23 @@ def form_errors(form: Any) -> None:
 def safe_next(default_endpoint: str) -> str:
     target = request.args.get("next", "")
     return target if target.startswith("/") and not target.startswith("//") else url_for(default_endpoint)
+
+
+def managed_event(event_id: int) -> Any:
+    """The event, when the signed-in user organises it: 404 when unknown, 403 otherwise."""
+    from competition import permissions
+    from competition.models import Event
+    from competition.services.events import get_or_404
+    event = get_or_404(Event, event_id)
+    require(permissions.can_manage_event, event)
+    return event
+
+
+def managed_skill(skill_id: int) -> Any:
+    """The skill, when the signed-in user organises its event: 404 when unknown, 403 otherwise."""
+    from competition import permissions
+    from competition.models import Skill
+    from competition.services.events import get_or_404
+    skill = get_or_404(Skill, skill_id)
+    require(permissions.can_manage_event, skill.event)
+    return skill

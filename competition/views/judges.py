@@ -26,7 +26,7 @@ from competition import permissions
 from competition.errors import DomainError, forbidden, not_found
 from competition.extensions import db
 from competition.labels import JUDGE_ROLE
-from competition.models import Event, Person, Skill
+from competition.models import Event, Person
 from competition.models.judging import (
     AssignmentRun,
     ConflictWaiver,
@@ -38,7 +38,7 @@ from competition.models.judging import (
 from competition.rules.conflicts import ConflictType
 from competition.services import judge_import, judging
 from competition.services.events import get_or_404
-from competition.views._helpers import attempt, form_errors, require
+from competition.views._helpers import attempt, form_errors, managed_event, managed_skill, require
 
 bp = Blueprint("judges", __name__)
 
@@ -171,18 +171,6 @@ def _organiser() -> None:
 
 def _pool_editor() -> None:
     require(permissions.is_global_organiser)
-
-
-def _event(event_id: int) -> Event:
-    event = get_or_404(Event, event_id)
-    require(permissions.can_manage_event, event)
-    return event
-
-
-def _skill(skill_id: int) -> Skill:
-    skill = get_or_404(Skill, skill_id)
-    require(permissions.can_manage_event, skill.event)
-    return skill
 
 
 def _panel(panel_id: int) -> JudgePanel:
@@ -350,7 +338,7 @@ PAGE_SIZE = 200
 @login_required
 def conflicts(event_id: int):
     _organiser()
-    event = _event(event_id)
+    event = managed_event(event_id)
     skill_id = request.args.get("skill", type=int)
     kind = request.args.get("type") or None
     page = max(1, request.args.get("page", 1, type=int))
@@ -368,7 +356,7 @@ def conflicts(event_id: int):
 @login_required
 def conflict_settings(event_id: int):
     _organiser()
-    event = _event(event_id)
+    event = managed_event(event_id)
     effects = {t.value: request.form.get(t.value, "") for t in ConflictType if request.form.get(t.value)}
     return attempt(lambda: judging.update_conflict_settings(event, effects),
                    _("The conflict settings have been saved."), url_for("judges.conflicts", event_id=event_id))
@@ -378,7 +366,7 @@ def conflict_settings(event_id: int):
 @login_required
 def waive(event_id: int):
     _organiser()
-    event = _event(event_id)
+    event = managed_event(event_id)
     form = WaiverForm()
     back = request.referrer if (request.referrer or "").startswith(request.host_url) else url_for(
         "judges.conflicts", event_id=event_id)
@@ -396,7 +384,7 @@ def waive(event_id: int):
 def revoke_waiver(waiver_id: int):
     _organiser()
     waiver = get_or_404(ConflictWaiver, waiver_id)
-    event = _event(waiver.entry.skill.event_id)
+    event = managed_event(waiver.entry.skill.event_id)
     return attempt(lambda: judging.revoke_waiver(waiver), _("The waiver has been revoked: the conflict applies again."),
                    url_for("judges.conflicts", event_id=event.id))
 
@@ -407,7 +395,7 @@ def revoke_waiver(waiver_id: int):
 @login_required
 def panels(skill_id: int):
     _organiser()
-    skill = _skill(skill_id)
+    skill = managed_skill(skill_id)
     panels_ = judging.panels_of(skill)
     problems = judging.check_event_seats(skill.event, warnings=True)
     panel_ids = {panel.id for panel in panels_}
@@ -442,7 +430,7 @@ def _back_to_panels(skill_id: int) -> str:
 @login_required
 def create_panel(skill_id: int):
     _organiser()
-    skill = _skill(skill_id)
+    skill = managed_skill(skill_id)
     form = PanelForm(prefix="new")
     if not form.validate_on_submit():
         form_errors(form)
@@ -513,7 +501,7 @@ def unseat(panel_id: int, person_id: int):
 @login_required
 def panel_sheet(skill_id: int):
     _organiser()
-    skill = _skill(skill_id)
+    skill = managed_skill(skill_id)
     try:
         return _pdf(judging.panel_sheet_pdf(skill), f"panels-{skill.code}.pdf")
     except DomainError as error:
@@ -527,7 +515,7 @@ def panel_sheet(skill_id: int):
 @login_required
 def assignment(event_id: int):
     _organiser()
-    event = _event(event_id)
+    event = managed_event(event_id)
     run = judging.latest_run(event)
     run_id = request.args.get("run", type=int)
     if run_id is not None:
@@ -553,7 +541,7 @@ def assignment(event_id: int):
 @login_required
 def preview(event_id: int):
     _organiser()
-    event = _event(event_id)
+    event = managed_event(event_id)
     form = PreviewForm()
     back = url_for("judges.assignment", event_id=event_id)
     if not form.validate_on_submit():
@@ -574,7 +562,7 @@ def preview(event_id: int):
 def apply(run_id: int):
     _organiser()
     run = get_or_404(AssignmentRun, run_id)
-    event = _event(run.event_id)
+    event = managed_event(run.event_id)
     return attempt(lambda: judging.apply_assignment(run), _("The assignment has been applied."),
                    url_for("judges.assignment", event_id=event.id))
 
@@ -583,7 +571,7 @@ def apply(run_id: int):
 @login_required
 def letters(event_id: int):
     _organiser()
-    event = _event(event_id)
+    event = managed_event(event_id)
     try:
         return _pdf(judging.appointment_letters_pdf(event), f"appointments-{event.code}.pdf")
     except DomainError as error:
@@ -595,7 +583,7 @@ def letters(event_id: int):
 @login_required
 def letter(event_id: int, person_id: int):
     _organiser()
-    event = _event(event_id)
+    event = managed_event(event_id)
     try:
         return _pdf(judging.appointment_letters_pdf(event, [person_id]), f"appointment-{event.code}-{person_id}.pdf")
     except DomainError as error:

@@ -19,10 +19,10 @@ from competition.forms import (
     UploadForm,
 )
 from competition.i18n import colon
-from competition.models import Entry, Event, Person, Skill
+from competition.models import Entry, Event, Person
 from competition.services import events, judging, results
 from competition.services.events import get_or_404
-from competition.views._helpers import attempt, form_errors, require
+from competition.views._helpers import attempt, form_errors, managed_event, managed_skill, require
 from evaluation.models import GradeLevel
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -32,18 +32,6 @@ bp = Blueprint("manage", __name__, url_prefix="/manage")
 @login_required
 def _signed_in() -> None:
     require(permissions.can_manage_any_event)
-
-
-def _event(event_id: int) -> Event:
-    event = get_or_404(Event, event_id)
-    require(permissions.can_manage_event, event)
-    return event
-
-
-def _skill(skill_id: int) -> Skill:
-    skill = get_or_404(Skill, skill_id)
-    require(permissions.can_manage_event, skill.event)
-    return skill
 
 
 @bp.get("/")
@@ -83,7 +71,7 @@ def _skill_form() -> SkillForm:
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
-    item = _event(event_id)
+    item = managed_event(event_id)
     return render_template("manage/event.html", event=item, skill_form=_skill_form(),
                            next_statuses=sorted(events.NEXT_STATUS[item.status]),
                            counts=events.entry_counts(item))
@@ -91,14 +79,14 @@ def event(event_id: int):
 
 @bp.post("/events/<int:event_id>/status/<status>")
 def event_status(event_id: int, status: str):
-    item = _event(event_id)
+    item = managed_event(event_id)
     return attempt(lambda: events.change_status(item, status), _("The event status has been changed."),
                    url_for("manage.event", event_id=event_id))
 
 
 @bp.post("/events/<int:event_id>/skills")
 def add_skill(event_id: int):
-    item = _event(event_id)
+    item = managed_event(event_id)
     form = _skill_form()
     if not form.validate_on_submit():
         form_errors(form)
@@ -113,7 +101,7 @@ def add_skill(event_id: int):
 
 @bp.get("/skills/<int:skill_id>")
 def skill(skill_id: int):
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     judge_form = AssignJudgeForm()
     assigned = {a.person_id for a in judging.assignments(item)}
     judge_form.person_id.choices = [SelectChoice(str(p.id), p.name) for p in judging.judge_pool()
@@ -135,7 +123,7 @@ def _back(skill_id: int) -> str:
 
 @bp.post("/skills/<int:skill_id>/aspects")
 def add_aspect(skill_id: int):
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     form = AspectForm()
     if not form.validate_on_submit():
         form_errors(form)
@@ -153,7 +141,7 @@ def add_aspect(skill_id: int):
 
 @bp.post("/skills/<int:skill_id>/scheme/publish")
 def publish_scheme(skill_id: int):
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     return attempt(lambda: events.publish_scheme(item), _("The marking scheme has been published."),
                    _back(skill_id))
 
@@ -162,7 +150,7 @@ def publish_scheme(skill_id: int):
 def approve_entry(entry_id: int):
     from competition.services import entries
     entry = get_or_404(Entry, entry_id)
-    _skill(entry.skill_id)
+    managed_skill(entry.skill_id)
     return attempt(lambda: entries.decide_entry(entry, True), _("The entry has been approved."),
                    _back(entry.skill_id))
 
@@ -171,7 +159,7 @@ def approve_entry(entry_id: int):
 def reject_entry(entry_id: int):
     from competition.services import entries
     entry = get_or_404(Entry, entry_id)
-    _skill(entry.skill_id)
+    managed_skill(entry.skill_id)
     form = RejectForm()
     if not form.validate_on_submit():
         form_errors(form)
@@ -182,7 +170,7 @@ def reject_entry(entry_id: int):
 
 @bp.post("/skills/<int:skill_id>/judges")
 def assign_judge(skill_id: int):
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     form = AssignJudgeForm()
     form.person_id.choices = [SelectChoice(str(p.id), p.name) for p in judging.judge_pool()]
     if not form.validate_on_submit():
@@ -197,13 +185,13 @@ def assign_judge(skill_id: int):
 
 @bp.post("/skills/<int:skill_id>/results/compute")
 def compute_results(skill_id: int):
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     return attempt(lambda: results.compute(item), _("The results have been computed."), _back(skill_id))
 
 
 @bp.post("/skills/<int:skill_id>/results/publish")
 def publish_results(skill_id: int):
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     require(permissions.can_publish_results, item)
     return attempt(lambda: results.publish(item), _("The results have been published."), _back(skill_id))
 
@@ -229,7 +217,7 @@ def _row_problems(problems: list[tuple[int, str]], skill_id: int) -> Response:
 def import_theory(skill_id: int):
     """Theory scores from the exam system: stored only when every row is right (all or nothing)."""
     from competition.services import marking
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     upload = _uploaded(skill_id)
     if upload is None:
         return redirect(_back(skill_id))
@@ -248,7 +236,7 @@ def import_theory(skill_id: int):
 @bp.get("/skills/<int:skill_id>/paper.pdf")
 def paper_forms(skill_id: int):
     from competition.services import paper
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     return Response(paper.paper_forms_pdf(item), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="marking-forms-{item.code}.pdf"'})
 
@@ -257,7 +245,7 @@ def paper_forms(skill_id: int):
 def paper_entry(skill_id: int):
     """Typing paper forms: each clerk types a judge's form for a competitor; two clerks must agree."""
     from competition.services import marking, paper
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     judges = marking.scorers(item)
     entries = marking.markable_entries(item)
     judge_id = request.values.get("judge", type=int)
@@ -277,7 +265,7 @@ def paper_entry(skill_id: int):
 @bp.post("/skills/<int:skill_id>/scheme/import")
 def import_scheme(skill_id: int):
     """A marking scheme from a workbook: replaces the draft only when every row is right."""
-    item = _skill(skill_id)
+    item = managed_skill(skill_id)
     upload = _uploaded(skill_id)
     if upload is None:
         return redirect(_back(skill_id))
