@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-TEST_SCHEMA = "saiping_test"
+# SAIPING_TEST_PG_SCHEMA lets two checkouts run their PostgreSQL legs at once on one server.
+TEST_SCHEMA = os.environ.get("SAIPING_TEST_PG_SCHEMA", "saiping_test")
 KEEP_TABLES = {"grade_level", "alembic_version"}
 
 
