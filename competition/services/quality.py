@@ -127,5 +127,5 @@ def charts(report: QualityReport) -> dict[str, str]:
     severity = drawing.judge_severity(
         [report.judge_name(row.judge) for row in rows], [float(row.mean_deviation) for row in rows],
         float(report.settings.severity_threshold), title=_("Judge severity"),
-        xlabel=_("Mean deviation from the panel, % of the score range (left: severe, right: lenient)"))
+        xlabel=_("Mean deviation from the panel in per cent of the score range (left: severe, right: lenient)"))
     return {"distribution": drawing.data_url(distribution), "severity": drawing.data_url(severity)}
