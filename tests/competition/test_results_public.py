@@ -11,67 +11,18 @@ import re
 import subprocess
 import sys
 import textwrap
-import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from competition.extensions import db
-from competition.models import AuditLog, EventKind, JudgeRole, OrgKind, Person, Result, Skill
-from competition.services import events, judging, marking, results, results_public
+from competition.models import AuditLog, EventKind, OrgKind, Result, Skill
+from competition.services import results_public
 from tests import factories
 
 ORGANISER = "organiser"
-
-
-def _mark(judge, entry, aspect_id, value):
-    outcome = marking.record_marks(judge, [{"entry_id": entry.id, "aspect_id": aspect_id, "value": str(value),
-                                            "client_id": str(uuid.uuid4())}])[0]
-    assert outcome.status == "accepted", outcome
-
-
-def build(contestants, *, kind=EventKind.BAYU_CUP, code="pub-test", publish=True, judge_districts=None,
-          settings=None, first_scores=None, conflicts=None):
-    """An event of ``kind`` with skill B01 (A1 measurement /60, A2 judgement /40, three judges and a chief),
-    one approved entry per (name, organisation, A1 mark, (A2 scores of judges 1-3)); marked, locked, computed
-    and (unless ``publish`` is false) published. ``judge_districts``: judge index → the 区县 of their pool
-    record; ``conflicts``: the event's conflict settings.
-    ``first_scores``: (contestant index, judge index) → a first A2 score later re-scored to the final one.
-    Returns (skill, entries, judges, chief)."""
-    ev = factories.event(code, kind, name="第五届测试大赛", name_en="5th Test Championship")
-    base = 2 * db.session.scalar(select(func.count()).select_from(Person))  # fresh ID numbers per build
-    for section, values in (settings or {}).items():
-        events.update_settings(ev, section, values)
-    if conflicts:
-        judging.update_conflict_settings(ev, conflicts)
-    skill = factories.skill_with_scheme(ev)
-    judges = [factories.judge(f"{code}-j{i + 1}", f"裁判{'甲乙丙'[i]}", 301 + base + 2 * i) for i in range(3)]
-    for index, district in (judge_districts or {}).items():
-        judging.save_profile(judges[index].person, level="national", occupations=["6-31-01-03"], district=district)
-    chief = factories.judge(f"{code}-chief", "陈裁判长", 309 + base)
-    for judge in judges:
-        factories.assign(skill, judge)
-    factories.assign(skill, chief, JudgeRole.CHIEF)
-    events.change_status(ev, "registration_open")
-    entries = [factories.entry(skill, f"{code}-c{i}", name, 101 + base + 2 * i, org=org)
-               for i, (name, org, _a1, _a2) in enumerate(contestants)]
-    factories.open_marking(ev)
-    aspects = {a.code: a.id for a in events.published_scheme(skill.id).aspects}
-    for i, (entry, (_name, _org, a1, a2)) in enumerate(zip(entries, contestants, strict=True)):
-        _mark(judges[0], entry, aspects["A1"], a1)
-        for j, (judge, score) in enumerate(zip(judges, a2, strict=True)):
-            first = (first_scores or {}).get((i, j))
-            _mark(judge, entry, aspects["A2"], score if first is None else first)
-            if first is not None:
-                _mark(judge, entry, aspects["A2"], score)
-    marking.lock_skill(chief, skill)
-    results.compute(skill)
-    if publish:
-        results.publish(skill)
-    db.session.commit()
-    return skill, entries, judges, chief
 
 
 BAYU = [("张三丰", None, 55, (3, 3, 2)), ("李四", None, 50, (2, 2, 2)), ("王五", None, 40, (1, 1, 2))]
@@ -83,7 +34,7 @@ def bayu(**options):
     org = db.session.scalar(select(Organisation).where(Organisation.name == "重庆渝江机械制造有限公司")) \
         or factories.organisation("重庆渝江机械制造有限公司", name_en="Yujiang Machinery")
     people = [(name, org if i == 0 else None, a1, a2) for i, (name, _org, a1, a2) in enumerate(BAYU)]
-    return build(people, settings=BAYU_AWARDS, **options)
+    return factories.scored_skill(people, settings=BAYU_AWARDS, **options)
 
 
 def countries():
@@ -97,7 +48,7 @@ def belt_and_road(code="br-test", publish=True):
     th, vn, la, kh = countries()
     people = [("Somchai", th, 60, (3, 3, 3)), ("Nguyen Van An", vn, 55, (3, 2, 3)), ("Bounmy", la, 50, (2, 2, 2)),
               ("Sokha", kh, 45, (2, 1, 2)), ("Anong", th, 30, (1, 1, 1))]
-    return build(people, kind=EventKind.BELT_AND_ROAD, code=code, publish=publish)
+    return factories.scored_skill(people, kind=EventKind.BELT_AND_ROAD, code=code, publish=publish)
 
 
 def text(response) -> str:
@@ -387,7 +338,7 @@ def test_exports_are_for_organisers_only(app, client):
 def test_excel_export_has_every_result_defuses_formulas_and_is_audited(app, client):
     with app.test_request_context():
         hostile = factories.organisation("=HYPERLINK(\"http://x\",\"点我\")")
-        skill, *_ = build([("张三丰", hostile, 55, (3, 3, 2)), ("李四", None, 50, (2, 2, 2))],
+        skill, *_ = factories.scored_skill([("张三丰", hostile, 55, (3, 3, 2)), ("李四", None, 50, (2, 2, 2))],
                           settings=BAYU_AWARDS)
         event_id = skill.event_id
     _organiser_client(app, client)
@@ -553,7 +504,7 @@ def _quality_skill():
     district = factories.organisation("九龙坡区代表团", OrgKind.DISTRICT, district="九龙坡区")
     people = [("选手A", district, 50, (3, 2, 3)), ("选手B", None, 50, (2, 1, 2)), ("选手C", None, 40, (2, 1, 2)),
               ("选手D", None, 30, (1, 0, 1)), ("选手E", None, 30, (2, 1, 2))]
-    return build(people, code="quality-test", settings=BAYU_AWARDS, judge_districts={0: "九龙坡区"},
+    return factories.scored_skill(people, code="quality-test", settings=BAYU_AWARDS, judge_districts={0: "九龙坡区"},
                  first_scores={(2, 2): 0}, conflicts={"same_district": "off"})
 
 
