@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +9,8 @@ from competition import permissions
 from competition.errors import N_, NotAllowed, not_found
 from competition.extensions import db, limiter
 from competition.forms import LookupForm
-from competition.models import Event
+from competition.i18n import select_locale
+from competition.models import Event, Skill
 from competition.services import events, results_public
 from competition.services.results_public import page_cache
 
@@ -45,20 +45,21 @@ def _not_published() -> NotAllowed:
 @bp.get("/skills/<int:skill_id>/results")
 def skill_results(skill_id: int):
     """A skill's ranking. Anonymous visitors of a published skill get the cached page (see
-    ``results_public``): one query for the version, then a dictionary look-up."""
-    skill, version = results_public.skill_version(skill_id)
+    ``results_public``): one query for the version, then a dictionary look-up. The version is read before
+    the page is rendered, so a stored page is never older than its version."""
+    cacheable = not current_user.is_authenticated and not request.query_string and "_flashes" not in session
+    key = (skill_id, select_locale())
+    version = results_public.results_version(skill_id) if cacheable else None
+    if version is not None and (page := page_cache.get(key, version)) is not None:
+        return page
+    skill = db.session.get(Skill, skill_id)
     if skill is None or not skill.event.is_public:
         raise not_found()
     if not permissions.can_view_results(current_user, skill):
         raise _not_published()
-    cacheable = (skill.results_published and not current_user.is_authenticated and not request.query_string
-                 and "_flashes" not in session)
-    key = (skill_id, str(get_locale()))
-    if cacheable and (page := page_cache.get(key, version)) is not None:
-        return page
     page = render_template("competition/results.html", skill=skill, rows=results_public.ranking(skill),
                            scaled=results_public.is_worldskills_model(skill.event))
-    if cacheable:
+    if version is not None and skill.results_published:
         page_cache.put(key, version, page)
     return page
 
