@@ -17,6 +17,14 @@ from competition.services.results_public import page_cache
 bp = Blueprint("public", __name__)
 
 
+def _public_event(event_id: int) -> Event:
+    """The event, when it is public or the signed-in user organises it: 404 otherwise."""
+    item = db.session.get(Event, event_id)
+    if item is None or not (item.is_public or permissions.can_manage_event(current_user, item)):
+        raise not_found()
+    return item
+
+
 @bp.get("/")
 def home():
     return render_template("competition/home.html", events=events.public_events())
@@ -29,13 +37,6 @@ def event(event_id: int):
                            can_enter=permissions.can_enter_competitions(current_user),
                            any_published=bool(results_public.published_skills(item)),
                            medals=results_public.has_medal_table(item))
-
-
-def _public_event(event_id: int) -> Event:
-    item = db.session.get(Event, event_id)
-    if item is None or not (item.is_public or permissions.can_manage_event(current_user, item)):
-        raise not_found()
-    return item
 
 
 def _not_published() -> NotAllowed:

@@ -22,6 +22,7 @@ from competition.extensions import db
 from competition.models import AuditLog, EventKind, OrgKind, Result, Skill
 from competition.services import results_public
 from tests import factories
+from tests.conftest import Browser, csrf_from
 
 ORGANISER = "organiser"
 
@@ -86,7 +87,7 @@ def test_unpublished_results_are_shown_nowhere_to_the_public(app, client):
         db.session.commit()
     for who in (None, "someone", scorer):
         if who:
-            factories_login(client, who)
+            _login(client, who)
         page = client.get(f"/skills/{skill_id}/results")
         assert page.status_code == 403 and "张三丰" not in text(page)
         assert "本赛项成绩尚未公布" in text(page)
@@ -96,12 +97,8 @@ def test_unpublished_results_are_shown_nowhere_to_the_public(app, client):
         client.post("/logout")
 
 
-def factories_login(client, username: str) -> None:
-    from tests.conftest import csrf_from
-    token = csrf_from(text(client.get("/login")))
-    response = client.post("/login", data={"username": username, "password": factories.PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302
+def _login(client, username: str) -> None:
+    Browser(client).login(username)
 
 
 def test_organisers_and_the_chief_judge_see_drafts_marked_as_such(app, client):
@@ -111,7 +108,7 @@ def test_organisers_and_the_chief_judge_see_drafts_marked_as_such(app, client):
         skill_id, event_id, chief_name = skill.id, skill.event_id, chief.username
         db.session.commit()
     for who in (ORGANISER, chief_name):
-        factories_login(client, who)
+        _login(client, who)
         page = text(client.get(f"/skills/{skill_id}/results"))
         assert "张三丰" in page and "仅组委会和裁判长可见" in page
         assert "张三丰" in text(client.get(f"/events/{event_id}/results"))
@@ -174,7 +171,6 @@ def test_medal_table_counts_nothing_before_publication_and_exists_only_for_belt_
 # --- contestant lookup -----------------------------------------------------------------------------------
 
 def _lookup(client, event_id, **data):
-    from tests.conftest import csrf_from
     token = csrf_from(text(client.get(f"/events/{event_id}/lookup")))
     return client.post(f"/events/{event_id}/lookup", data={"csrf_token": token, **data})
 
@@ -296,7 +292,7 @@ def test_signed_in_visitors_are_not_served_the_anonymous_page(app, client):
         skill_id = skill.id
         db.session.commit()
     client.get(f"/skills/{skill_id}/results")
-    factories_login(client, ORGANISER)
+    _login(client, ORGANISER)
     page = text(client.get(f"/skills/{skill_id}/results"))
     assert ORGANISER in page  # the navigation bar of the signed-in user, not the cached anonymous page
 
@@ -319,7 +315,7 @@ def _organiser_client(app, client):
     with app.test_request_context():
         factories.organiser(ORGANISER)
         db.session.commit()
-    factories_login(client, ORGANISER)
+    _login(client, ORGANISER)
     return client
 
 
@@ -331,7 +327,7 @@ def test_exports_are_for_organisers_only(app, client):
         db.session.commit()
     for kind in ("xlsx", "csv", "pdf"):
         assert client.get(f"/reports/events/{event_id}/results.{kind}").status_code == 302  # to sign in
-    factories_login(client, "someone")
+    _login(client, "someone")
     for kind in ("xlsx", "csv", "pdf"):
         assert client.get(f"/reports/events/{event_id}/results.{kind}").status_code == 403
 
@@ -518,10 +514,10 @@ def test_quality_page_for_organisers_and_the_chief_with_svg_charts(app, client):
         db.session.commit()
     assert client.get(f"/reports/skills/{skill_id}/quality").status_code == 302
     for who in ("someone", scorer):
-        factories_login(client, who)
+        _login(client, who)
         assert client.get(f"/reports/skills/{skill_id}/quality").status_code == 403
         client.post("/logout")
-    factories_login(client, chief_name)
+    _login(client, chief_name)
     page = text(client.get(f"/reports/skills/{skill_id}/quality"))
     assert "裁判乙" in page and "偏严" in page and "布线工艺" in page and "同一区县" in page
     charts = re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', page)
