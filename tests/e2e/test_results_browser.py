@@ -55,6 +55,8 @@ def test_results_pages_on_a_phone(app, new_page, tmp_path: Path):
     assert page.locator(".results-table tbody tr").count() == 6
     assert "Somchai Wongsawat" in page.locator(".results-table tbody tr").first.inner_text()
     assert "金牌" in page.content() and _fits(page)
+    assert page.evaluate(
+        "Array.from(document.querySelectorAll('.table-responsive')).every(t => t.scrollWidth <= t.clientWidth)")
     _shot(page, tmp_path, "results-skill-375")
 
     page.goto(f"/events/{world['event']}/results")
@@ -76,7 +78,9 @@ def test_results_pages_on_a_phone(app, new_page, tmp_path: Path):
     english = new_page(locale="en", **PHONE)
     english.goto("/lang/en")
     english.goto(f"/skills/{world['skill']}/results")
-    assert "Gold medal" in english.content() and "Score (WorldSkills scale)" in english.content()
+    assert "Gold medal" in english.content() and "WorldSkills scale" in english.content()
+    assert _fits(english) and english.evaluate(
+        "Array.from(document.querySelectorAll('.table-responsive')).every(t => t.scrollWidth <= t.clientWidth)")
     _shot(english, tmp_path, "results-skill-375-en")
 
 
