@@ -42,6 +42,7 @@ class DefaultConfig:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     SAIPING_LOGIN_LIMIT = "10 per minute"
+    SAIPING_LOOKUP_LIMIT = "10 per minute"  # contestant result look-ups per address
 
     SAIPING_TOKEN_TTL = timedelta(hours=16)  # one venue day
     # Used in QR codes on certificates; set it to the public address in production.

@@ -102,3 +102,14 @@ class AssignJudgeForm(FlaskForm):
     person_id = SelectField(_l("Judge"), coerce=int)
     role = SelectField(_l("Role"), choices=_choices(labels.JUDGE_ROLE))
     submit = SubmitField(_l("Assign"))
+
+
+class LookupForm(FlaskForm):
+    """A contestant looks up their own published result: 参赛号 in a skill, or name + end of the ID number."""
+
+    skill_id = SelectField(_l("Skill"), validators=[Optional()])
+    number = StringField(_l("Competitor number"), validators=[Optional(), Length(max=16)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    id_tail = StringField(_l("Last 4 characters of the ID document number"),
+                          validators=[Optional(), Length(min=4, max=4)])
+    submit = SubmitField(_l("Look up"))

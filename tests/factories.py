@@ -1,13 +1,16 @@
 """Test data, built through the services (as real use builds it). One place for every factory."""
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import func, select
+
 from competition.extensions import db
-from competition.models import AspectKind, EventKind, JudgeRole, Organisation, OrgKind, Role, Tier
+from competition.models import AspectKind, EventKind, JudgeRole, Organisation, OrgKind, Person, Role, Tier
 from competition.rules.identity import resident_id_check_char
-from competition.services import accounts, entries, events, judging
+from competition.services import accounts, entries, events, judging, marking, results
 
 PASSWORD = "saiping2026"
 DESCRIPTORS = ["below standard", "meets standard", "exceeds in places", "excellent"]
@@ -175,3 +178,53 @@ def judged_event(code: str = "judges-test", kind: str = EventKind.BAYU_CUP, *, s
     skill = skill_with_scheme(ev)
     events.change_status(ev, "registration_open")
     return ev, skill
+
+
+# --- results: a marked, locked, computed (and published) skill (issue 6) -------------------------------------
+
+def _accepted_mark(judge, entry, aspect_id, value):
+    outcome = marking.record_marks(judge, [{"entry_id": entry.id, "aspect_id": aspect_id, "value": str(value),
+                                            "client_id": str(uuid.uuid4())}])[0]
+    assert outcome.status == "accepted", outcome
+
+
+def scored_skill(contestants, *, kind=EventKind.BAYU_CUP, code="pub-test", publish=True, judge_districts=None,
+                 settings=None, first_scores=None, conflicts=None):
+    """An event of ``kind`` with skill B01 (A1 measurement /60, A2 judgement /40, three judges and a chief), one
+    approved entry per (name, organisation, A1 mark, (A2 scores of judges 1-3)); marked, locked, computed and
+    (unless ``publish`` is false) published, all through the services. ``settings``: event settings by section;
+    ``conflicts``: the event's conflict settings; ``judge_districts``: judge index → the 区县 of their pool
+    record; ``first_scores``: (contestant index, judge index) → a first A2 score, re-scored to the final one.
+    Returns (skill, entries, judges, chief)."""
+    ev = event(code, kind, name="第五届测试大赛", name_en="5th Test Championship")
+    base = 2 * db.session.scalar(select(func.count()).select_from(Person))  # fresh ID numbers per build
+    for section, values in (settings or {}).items():
+        events.update_settings(ev, section, values)
+    if conflicts:
+        judging.update_conflict_settings(ev, conflicts)
+    skill = skill_with_scheme(ev)
+    scorers = [judge(f"{code}-j{i + 1}", f"裁判{'甲乙丙'[i]}", 301 + base + 2 * i) for i in range(3)]
+    for index, district in (judge_districts or {}).items():
+        judging.save_profile(scorers[index].person, level="national", occupations=["6-31-01-03"], district=district)
+    chief = judge(f"{code}-chief", "陈裁判长", 309 + base)
+    for scorer in scorers:
+        assign(skill, scorer)
+    assign(skill, chief, JudgeRole.CHIEF)
+    events.change_status(ev, "registration_open")
+    made = [entry(skill, f"{code}-c{i}", name, 101 + base + 2 * i, org=org)
+            for i, (name, org, _a1, _a2) in enumerate(contestants)]
+    open_marking(ev)
+    aspects = {a.code: a.id for a in events.published_scheme(skill.id).aspects}
+    for i, (marked, (_name, _org, a1, a2)) in enumerate(zip(made, contestants, strict=True)):
+        _accepted_mark(scorers[0], marked, aspects["A1"], a1)
+        for j, (scorer, score) in enumerate(zip(scorers, a2, strict=True)):
+            first = (first_scores or {}).get((i, j))
+            _accepted_mark(scorer, marked, aspects["A2"], score if first is None else first)
+            if first is not None:
+                _accepted_mark(scorer, marked, aspects["A2"], score)
+    marking.lock_skill(chief, skill)
+    results.compute(skill)
+    if publish:
+        results.publish(skill)
+    db.session.commit()
+    return skill, made, scorers, chief

@@ -525,6 +525,14 @@ def _judge_facts(ties: _Ties, index: _EntryIndex) -> JudgeFacts:
                       related[RelationKind.RELATIVE] - {person.id}, related[RelationKind.DECLARED] - {person.id})
 
 
+def judge_facts(event: Event, person_ids: Collection[int]) -> list[JudgeFacts]:
+    """The employer, 区县 and country facts of these judges in ``event``, as the conflict rules see them
+    (without the person-to-person ties, which need the event's entries: see :func:`event_conflicts`)."""
+    ties = _load_ties(person_ids, event)
+    empty = _EntryIndex([])
+    return [_judge_facts(ties[person_id], empty) for person_id in person_ids if person_id in ties]
+
+
 def _event_entries(event: Event, skill_ids: Collection[int] | None = None) -> list[Entry]:
     query = (select(Entry).join(Skill, Entry.skill_id == Skill.id)
              .where(Skill.event_id == event.id, Entry.status.in_(ACTIVE_ENTRY_STATUSES))

@@ -145,3 +145,14 @@ def defuse_formula(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """A CSV file for other systems: UTF-8 with a byte-order mark (so that Excel opens the Chinese text
+    correctly), CRLF line ends, text defused as in :func:`write_xlsx` (Excel runs formulas in CSV too)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else defuse_formula(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
