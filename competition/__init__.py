@@ -65,4 +65,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from competition.cli import register_cli
     register_cli(app)
+    if app.config["SAIPING_PROXY_HOPS"]:
+        # Behind a reverse proxy: take the client's address and scheme from X-Forwarded-* (that many proxies
+        # deep), so that sign-in limits count per client, the audit log has the client's address and
+        # redirects stay on https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["SAIPING_PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -48,6 +48,7 @@ class DefaultConfig:
     SAIPING_LOGIN_LIMIT = "60 per minute"
     SAIPING_LOGIN_ACCOUNT_LIMIT = "5 per minute;20 per hour"
     SAIPING_PASSWORD_MIN_LENGTH = 10
+    SAIPING_PROXY_HOPS = 0  # reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (usually 1)
 
     # Nightly backup by the scheduler process: time of day (HH:MM, BABEL_DEFAULT_TIMEZONE), how many to keep,
     # and where (default instance/backups).
@@ -71,8 +72,9 @@ def _env_overrides() -> dict:
         "SAIPING_BACKUP_TIME": "SAIPING_BACKUP_TIME",
     }
     out = {key: os.environ[var] for var, key in mapping.items() if os.environ.get(var)}
-    if os.environ.get("SAIPING_BACKUP_KEEP"):
-        out["SAIPING_BACKUP_KEEP"] = int(os.environ["SAIPING_BACKUP_KEEP"])
+    for name in ("SAIPING_BACKUP_KEEP", "SAIPING_PROXY_HOPS"):
+        if os.environ.get(name):
+            out[name] = int(os.environ[name])
     if os.environ.get("SAIPING_SECURE_COOKIES") == "1":
         out["SESSION_COOKIE_SECURE"] = out["REMEMBER_COOKIE_SECURE"] = True
     return out

@@ -5,7 +5,8 @@ print job; one user per role) is built through the services. Each route is reque
 with the role's session cookie (POSTs carry a valid CSRF token), the API with the role's bearer token. The
 outcome is *allowed* (any status below 500 that is not a refusal) or *refused* (401, 403, 404, or a
 redirect to the sign-in page) and must match :data:`ACCESS`. A refused request must change nothing: the
-audit chain's head does not move. A route missing from the table fails the test, naming it.
+audit chain's head does not move. A route missing from the table fails the test, naming it. No response
+shows the contestant's phone number, nor their full ID number outside :data:`FULL_ID_NUMBER_SHOWN`.
 
 Adding a route means adding one line to :data:`ACCESS` (and, when it has a new URL parameter, one to
 :data:`PARAMETERS`)."""
@@ -201,6 +202,14 @@ QUERY: dict[str, str] = {"evaluation.verify": "?number={number}", "api_evaluatio
 
 REFUSED = {401, 403, 404}
 
+# Where the contestant's full ID number may be shown (to the roles ACCESS lets in): the evaluation desk and
+# the certificate itself, which must carry it. Everywhere else it is masked; the phone number is never shown.
+FULL_ID_NUMBER_SHOWN = frozenset({"evaluation.certificate", "evaluation.certificate_pdf", "evaluation.people",
+                                  "evaluation.record", "evaluation.certificate_credential",
+                                  "api_evaluation.credential", "evaluation.print_job_part"})
+CONTESTANT_ID_NUMBER = factories.id_number(sequence=123)
+CONTESTANT_PHONE = "13800138000"
+
 
 @dataclass
 class World:
@@ -243,7 +252,7 @@ def build_world() -> World:
     events.change_status(ev, "registration_open")
     contestant = entries.register_contestant(
         username="contestant", password=factories.PASSWORD, name="张三丰", id_type="resident_id",
-        id_number=factories.id_number(sequence=123), phone="13800138000", organisation_id=company.id)
+        id_number=CONTESTANT_ID_NUMBER, phone=CONTESTANT_PHONE, organisation_id=company.id)
     entry = entries.enter_skill(contestant, skill)
     locked_entry = entries.enter_skill(contestant, locked_skill)
     db.session.flush()
@@ -418,8 +427,13 @@ def test_every_route_as_every_role_matches_the_table(app, monkeypatch):
             url = walk.url(endpoint, rule)
             before = walk.head()
             response = walk.request(role, endpoint, method, url)
+            body = response.get_data()
             response.close()
             checked += 1
+            if CONTESTANT_PHONE.encode() in body:
+                problems.append(f"{role:16} {method:4} {url}: shows the contestant's phone number")
+            if CONTESTANT_ID_NUMBER.encode() in body and endpoint not in FULL_ID_NUMBER_SHOWN:
+                problems.append(f"{role:16} {method:4} {url}: shows the contestant's full ID number")
             status = response.status_code
             refused = _refused(response)
             if status >= 500:

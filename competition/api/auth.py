@@ -11,8 +11,9 @@ blp = api_blueprint("api_auth", "Authentication")
 
 
 @blp.route("/token", methods=["POST"])
-@limiter.limit(login_limit)
-@limiter.limit(account_login_limit, key_func=login_account_key, deduct_when=failed_login)
+@limiter.shared_limit(login_limit, scope="sign-in-address")
+@limiter.shared_limit(account_login_limit, scope="sign-in-account", key_func=login_account_key,
+                      deduct_when=failed_login)
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ApiErrorResponseSchema, description="Wrong user name or password")

@@ -16,8 +16,9 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
-@limiter.limit(account_login_limit, key_func=login_account_key, methods=["POST"], deduct_when=failed_login)
+@limiter.shared_limit(login_limit, scope="sign-in-address", methods=["POST"])
+@limiter.shared_limit(account_login_limit, scope="sign-in-account", key_func=login_account_key, methods=["POST"],
+                      deduct_when=failed_login)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
