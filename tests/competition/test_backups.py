@@ -137,7 +137,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup_of_this_database(app, tmp_p
     bogus = tmp_path / "notes.txt"
     bogus.write_text("not a backup")
     result = app.test_cli_runner().invoke(args=["restore", "--force", str(bogus)])
-    assert result.exit_code != 0 and "not a backup" in result.output
+    assert result.exit_code != 0 and "不是此类数据库" in result.output
     with app.app_context():
         assert db.session.get(AuditHead, 1) is not None  # the database is untouched
 
@@ -146,7 +146,7 @@ def test_backup_refuses_to_overwrite_a_file(app, tmp_path):
     existing = tmp_path / "taken.bak"
     existing.write_text("keep me")
     result = app.test_cli_runner().invoke(args=["backup", str(existing)])
-    assert result.exit_code != 0 and "already exists" in result.output
+    assert result.exit_code != 0 and "已存在" in result.output
     assert existing.read_text() == "keep me"
 
 
