@@ -1,11 +1,12 @@
 """Who is asking: session cookies for pages, bearer tokens for tablets and scripts; security headers."""
 from __future__ import annotations
 
+import hashlib
 import time
 
 from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_babel import gettext
-from flask_login import LoginManager, logout_user, user_logged_in
+from flask_login import LoginManager, current_user, logout_user, user_logged_in
 
 from competition.errors import N_, DomainError
 
@@ -42,27 +43,37 @@ def _now() -> float:
     return time.time()
 
 
+def password_stamp(user) -> str:
+    """A short digest of the user's password hash: a session whose stamp differs was opened before the
+    password last changed, and ends (:func:`_expire_session`)."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
 def _start_session(_app: Flask, user) -> None:
     """On sign-in: the session becomes permanent (its cookie lives PERMANENT_SESSION_LIFETIME) and is
-    stamped, so that :func:`_expire_session` can end it after that lifetime or after idling."""
+    stamped, so that :func:`_expire_session` can end it after that lifetime, after idling, or once the
+    password has been changed elsewhere."""
     session.permanent = True
     session["signed_in_at"] = session["seen_at"] = int(_now())
+    session["password_stamp"] = password_stamp(user)
 
 
 def _expire_session() -> None:
-    """End a signed-in session older than PERMANENT_SESSION_LIFETIME, or idle for longer than
-    SAIPING_SESSION_IDLE_TIMEOUT. The signed cookie's own timestamp is renewed on every response, so the
+    """End a signed-in session older than PERMANENT_SESSION_LIFETIME, idle for longer than
+    SAIPING_SESSION_IDLE_TIMEOUT, or opened before the account's password was changed. The signed cookie's own timestamp is renewed on every response, so the
     absolute limit is checked here, against the stamp taken at sign-in."""
     if "_user_id" not in session:
         return
     now = _now()
     config = current_app.config
     signed_in, seen = session.get("signed_in_at"), session.get("seen_at")
+    user = current_user._get_current_object()
     if (signed_in is None or seen is None
             or now - signed_in > config["PERMANENT_SESSION_LIFETIME"].total_seconds()
-            or now - seen > config["SAIPING_SESSION_IDLE_TIMEOUT"].total_seconds()):
+            or now - seen > config["SAIPING_SESSION_IDLE_TIMEOUT"].total_seconds()
+            or (user.is_authenticated and session.get("password_stamp") != password_stamp(user))):
         logout_user()
-        for key in ("signed_in_at", "seen_at"):
+        for key in ("signed_in_at", "seen_at", "password_stamp"):
             session.pop(key, None)
         if not wants_json():
             flash(gettext("Your session has expired. Please sign in again."), "warning")

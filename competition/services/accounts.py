@@ -119,7 +119,7 @@ def grant(user: User, role: Role, *, event_id: int | None = None, organisation_i
 
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password after checking the current one and the password rules; audited (no passwords in
-    the log). Other sessions end at their next request (the session carries the password's hash stamp)."""
+    the log). The user's other sessions end at their next request (:func:`competition.security.password_stamp`)."""
     if not check_password_hash(user.password_hash, current_password):
         raise Invalid("password.current_wrong", N_("The current password is wrong."))
     check_password_rules(new_password, user.username)

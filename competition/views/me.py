@@ -1,7 +1,7 @@
 """A signed-in person's own page: entries, results, judging duties, certificates."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from competition.errors import DomainError
 from competition.extensions import db
 from competition.forms import PasswordChangeForm
 from competition.models import Role, Skill
+from competition.security import password_stamp
 from competition.services import accounts, entries, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, form_errors, require
@@ -54,6 +55,7 @@ def change_password():
             flash(error.text(), "danger")
             return render_template("auth/password.html", form=form), error.status
         db.session.commit()
+        session["password_stamp"] = password_stamp(current_user)  # this session goes on; the others end
         flash(_("Your password has been changed."), "success")
         return redirect(url_for("me.dashboard"))
     form_errors(form)

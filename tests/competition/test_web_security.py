@@ -281,6 +281,21 @@ def test_changing_the_password_checks_the_current_one_and_the_rules(app):
     fresh.login("admin", "river-7-stone")
 
 
+def test_changing_the_password_ends_the_other_sessions(app):
+    with app.test_request_context():
+        factories.organiser("admin")
+        db.session.commit()
+    here, elsewhere = Browser(app.test_client()), Browser(app.test_client())
+    here.login("admin")
+    elsewhere.login("admin")
+    assert elsewhere.get("/manage/").status_code == 200
+    done = here.post("/me/password", {"current_password": factories.PASSWORD, "new_password": "river-7-stone"})
+    assert done.status_code == 302
+    assert here.get("/manage/").status_code == 200
+    ended = elsewhere.get("/manage/")
+    assert ended.status_code == 302 and "/login" in ended.headers["Location"]
+
+
 # --- sessions -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("pattern", "expired"), [
