@@ -33,6 +33,21 @@ def _post_routes(app) -> list[tuple[str, str]]:
     return sorted(found)
 
 
+@pytest.fixture
+def admin(app) -> None:
+    """A global organiser, "admin"."""
+    with app.test_request_context():
+        factories.organiser("admin")
+        db.session.commit()
+
+
+def _app_on_the_test_database(app, **config):
+    """Another app on the suite's database, with ``config`` (and SAIPING_* from the environment)."""
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                       "SECRET_KEY": "test-secret", "SAIPING_CERTIFICATE_SECRET": "x", "RATELIMIT_ENABLED": False,
+                       "SAIPING_QUIET_REQUESTS": True, **config})
+
+
 def _head(app) -> int:
     with app.app_context():
         seq = db.session.get(AuditHead, 1).seq
@@ -40,10 +55,7 @@ def _head(app) -> int:
         return seq
 
 
-def test_every_form_post_without_a_csrf_token_is_refused(app):
-    with app.test_request_context():
-        factories.organiser("admin")
-        db.session.commit()
+def test_every_form_post_without_a_csrf_token_is_refused(app, admin):
     signed_in = Browser(app.test_client())
     signed_in.login("admin")
     before = _head(app)
@@ -78,11 +90,8 @@ def limited_app(app, request, monkeypatch):
     prefix = f"saiping-test-{uuid.uuid4().hex[:8]}"
     if request.param == "redis":
         monkeypatch.setenv("SAIPING_REDIS_URL", "redis://127.0.0.1:6379/0")
-    limited = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "SECRET_KEY": "test-secret", "SAIPING_CERTIFICATE_SECRET": "x",
-                          "RATELIMIT_ENABLED": True, "RATELIMIT_KEY_PREFIX": prefix,
-                          "SAIPING_LOGIN_LIMIT": "4 per minute", "SAIPING_LOGIN_ACCOUNT_LIMIT": "2 per minute",
-                          "SAIPING_QUIET_REQUESTS": True})
+    limited = _app_on_the_test_database(app, RATELIMIT_ENABLED=True, RATELIMIT_KEY_PREFIX=prefix,
+                                        SAIPING_LOGIN_LIMIT="4 per minute", SAIPING_LOGIN_ACCOUNT_LIMIT="2 per minute")
     limiter._key_prefix = prefix
     with limited.app_context():
         factories.organiser("admin")
@@ -137,9 +146,7 @@ def test_sign_in_is_throttled_per_account_and_per_address(limited_app):
 
 def test_behind_a_proxy_the_client_address_is_audited(app, monkeypatch):
     monkeypatch.setenv("SAIPING_PROXY_HOPS", "1")
-    proxied = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                          "SECRET_KEY": "test-secret", "SAIPING_CERTIFICATE_SECRET": "x", "RATELIMIT_ENABLED": False,
-                          "SAIPING_QUIET_REQUESTS": True})
+    proxied = _app_on_the_test_database(app)
     try:
         client = proxied.test_client()
         token = Browser(client).token()
@@ -159,18 +166,13 @@ def _session_cookie(response) -> str:
     return next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("saiping_session="))
 
 
-def test_session_cookie_flags_and_secure_when_configured(app, monkeypatch):
-    with app.test_request_context():
-        factories.organiser("admin")
-        db.session.commit()
+def test_session_cookie_flags_and_secure_when_configured(app, admin, monkeypatch):
     response = Browser(app.test_client()).login("admin")
     cookie = _session_cookie(response)
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
     assert "Secure" not in cookie
     monkeypatch.setenv("SAIPING_SECURE_COOKIES", "1")
-    secure = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "SECRET_KEY": "test-secret", "SAIPING_CERTIFICATE_SECRET": "x", "RATELIMIT_ENABLED": False,
-                         "SAIPING_QUIET_REQUESTS": True})
+    secure = _app_on_the_test_database(app)
     try:
         client = secure.test_client()
         token = csrf_from(client.get("/login", base_url="https://localhost").get_data(as_text=True))
@@ -185,10 +187,7 @@ def test_session_cookie_flags_and_secure_when_configured(app, monkeypatch):
             db.engine.dispose()
 
 
-def test_security_headers_on_every_kind_of_response(app):
-    with app.test_request_context():
-        factories.organiser("admin")
-        db.session.commit()
+def test_security_headers_on_every_kind_of_response(app, admin):
     browser = Browser(app.test_client())
     anonymous = app.test_client()
     browser.login("admin")
@@ -260,10 +259,7 @@ def test_register_refuses_a_weak_password_in_both_languages(app):
         assert db.session.scalar(select(User).where(User.username == "lisi")) is None
 
 
-def test_changing_the_password_checks_the_current_one_and_the_rules(app):
-    with app.test_request_context():
-        factories.organiser("admin")
-        db.session.commit()
+def test_changing_the_password_checks_the_current_one_and_the_rules(app, admin):
     browser = Browser(app.test_client())
     browser.login("admin")
     assert browser.get("/me/password").status_code == 200
@@ -281,10 +277,7 @@ def test_changing_the_password_checks_the_current_one_and_the_rules(app):
     fresh.login("admin", "river-7-stone")
 
 
-def test_changing_the_password_ends_the_other_sessions(app):
-    with app.test_request_context():
-        factories.organiser("admin")
-        db.session.commit()
+def test_changing_the_password_ends_the_other_sessions(app, admin):
     here, elsewhere = Browser(app.test_client()), Browser(app.test_client())
     here.login("admin")
     elsewhere.login("admin")
@@ -304,11 +297,8 @@ def test_changing_the_password_ends_the_other_sessions(app):
     ([timedelta(hours=1, minutes=30)] * 8, False),                 # active for 12 hours
     ([timedelta(hours=1, minutes=30)] * 8 + [timedelta(minutes=2)], True),  # past the lifetime however active
 ])
-def test_sessions_expire_after_idling_or_their_lifetime(app, monkeypatch, pattern, expired):
+def test_sessions_expire_after_idling_or_their_lifetime(app, admin, monkeypatch, pattern, expired):
     import competition.security as security
-    with app.test_request_context():
-        factories.organiser("admin")
-        db.session.commit()
     clock = [1_000_000.0]
     monkeypatch.setattr(security, "_now", lambda: clock[0])
     browser = Browser(app.test_client())
@@ -330,10 +320,7 @@ def test_session_lifetimes_are_settings(app):
 
 # --- the audit log of sign-ins ---------------------------------------------------------------------------
 
-def test_sign_ins_and_failed_sign_ins_are_audited_without_the_password(app):
-    with app.test_request_context():
-        factories.organiser("admin")
-        db.session.commit()
+def test_sign_ins_and_failed_sign_ins_are_audited_without_the_password(app, admin):
     client = app.test_client()
     token = Browser(client).token()
     for username, password in (("admin", "Secret-guess-1"), ("no-such-user", "Secret-guess-2"),
