@@ -17,6 +17,8 @@ blp = api_blueprint("api_auth", "Authentication")
 @blp.arguments(TokenRequestSchema)
 @blp.response(201, TokenSchema)
 @blp.alt_response(401, schema=ApiErrorResponseSchema, description="Wrong user name or password")
+@blp.alt_response(429, schema=ApiErrorResponseSchema, description="Too many sign-in attempts from this address "
+                                                                  "or for this account: wait and try again")
 def issue_token(body: dict) -> dict:
     """Exchange a user name and password for a bearer token (valid for one venue day)."""
     user = accounts.authenticate(body["username"], body["password"])

@@ -45,6 +45,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.shared_limit(login_limit, scope="sign-in-address", methods=["POST"])
 def register():
     form = RegisterForm()
     if form.validate_on_submit():

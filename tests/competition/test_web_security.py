@@ -137,7 +137,14 @@ def test_sign_in_is_throttled_per_account_and_per_address(limited_app):
     # The API's token endpoint shares the counts (per account here).
     response = limited.test_client().post("/api/v1/auth/token", json={"username": "admin", "password": factories.PASSWORD},
                            environ_base={"REMOTE_ADDR": "10.0.0.5"})
-    assert response.status_code == 429
+    assert response.status_code == 429 and response.get_json()["error"]["code"] == "http_429"
+    assert "429" in limited.test_client().get("/api/v1/openapi.json").get_json()[
+        "paths"]["/api/v1/auth/token"]["post"]["responses"]
+    # Signing up counts against the address too.
+    signing_up = limited.test_client()
+    token = Browser(signing_up).token("/register")
+    assert signing_up.post("/register", data={"csrf_token": token},
+                           environ_base={"REMOTE_ADDR": "10.0.0.9"}).status_code == 429
     if storage == "redis":
         import redis
         assert list(redis.Redis.from_url("redis://127.0.0.1:6379/0").scan_iter(f"*{prefix}*")), \
