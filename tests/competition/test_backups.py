@@ -120,6 +120,8 @@ def test_backup_under_load_restores_to_a_database_that_verifies(app, loaded, tmp
         # One moment of the load: every stored mark has its audit row, nothing after the backup is there.
         assert before <= marks <= after_backup and marks == created, (before, marks, after_backup, created)
         assert f"{head} rows" in verified.output
+        print(f"backup under load: {before} marks before it, {marks} in it, {after_backup} just after, {final} at the "
+              f"end; audit chain {head} rows")
         # A second restore over the now non-empty database is refused without --force …
         again = runner.invoke(args=["restore", str(tmp_path / "under-load.bak")])
         assert again.exit_code != 0 and "--force" in again.output
