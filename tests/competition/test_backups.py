@@ -34,6 +34,14 @@ def _fresh_database_url(tmp_path: Path) -> str:
         f"?options=-csearch_path%3D{TEST_SCHEMA}"
 
 
+def _drop_fresh_database() -> None:
+    if os.environ.get("SAIPING_TEST_DATABASE", "sqlite") == "postgres":
+        import psycopg
+        plain = os.environ["SAIPING_TEST_POSTGRES_URL"].replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {TEST_SCHEMA}_restore WITH (FORCE)")
+
+
 def _counts(application) -> tuple[int, int, int]:
     with application.app_context():
         marks = db.session.scalar(select(func.count()).select_from(Mark))
@@ -133,6 +141,7 @@ def test_backup_under_load_restores_to_a_database_that_verifies(app, loaded, tmp
     finally:
         with restored.app_context():
             db.engine.dispose()
+        _drop_fresh_database()
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup_of_this_database(app, tmp_path):
