@@ -69,9 +69,9 @@ class ResultSchema(Schema):
     award = fields.String(allow_none=True)
 
 
-# Ids are positive 32-bit integers in both databases; a larger number is refused here (422), not by the
-# database driver (which would be a 500).
-DATABASE_ID = validate.Range(min=1, max=2**31 - 1)
+# Ids are 32-bit integers in both databases: a number outside that range is refused here (422), not by the
+# database driver (which would be a 500). Within it, an unknown id is refused per mark (mark.unknown_entry).
+DATABASE_ID = validate.Range(min=-(2**31), max=2**31 - 1)
 
 
 class MarkInSchema(Schema):
