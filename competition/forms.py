@@ -43,6 +43,12 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Change password"))
+
+
 class EventForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=64)])
     name = StringField(_l("Name (Chinese)"), validators=[DataRequired(), Length(max=200)])

@@ -94,11 +94,17 @@ class MedalTableRowSchema(Schema):
     competitors = fields.Integer(required=True)
 
 
+# Ids are 32-bit integers in both databases: a number outside that range is refused here (422), not by the
+# database driver (which would be a 500). Within it, an unknown id is refused per mark (mark.unknown_entry).
+DATABASE_ID = validate.Range(min=-(2**31), max=2**31 - 1)
+
+
 class MarkInSchema(Schema):
     client_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    entry_id = fields.Integer(required=True)
-    aspect_id = fields.Integer(required=True)
-    value = fields.Raw(required=True, metadata={"description": "A number (or numeric string)."})
+    entry_id = fields.Integer(required=True, validate=DATABASE_ID)
+    aspect_id = fields.Integer(required=True, validate=DATABASE_ID)
+    value = fields.Raw(required=True, metadata={"description": "A number (or numeric string).",
+                                                "oneOf": [{"type": "number"}, {"type": "string"}]})
     client_time = fields.String(validate=validate.Length(max=40))
 
 

@@ -1,15 +1,19 @@
 """A signed-in person's own page: entries, results, judging duties, certificates."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from competition import permissions
+from competition.errors import DomainError
+from competition.extensions import db
+from competition.forms import PasswordChangeForm
 from competition.models import Role, Skill
-from competition.services import entries, results
+from competition.security import password_stamp
+from competition.services import accounts, entries, results
 from competition.services.events import get_or_404
-from competition.views._helpers import attempt, require
+from competition.views._helpers import attempt, form_errors, require
 
 bp = Blueprint("me", __name__)
 
@@ -37,3 +41,22 @@ def enter(skill_id: int):
     require(permissions.can_enter_competitions)
     return attempt(lambda: entries.enter_skill(current_user, skill),
                    _("Your entry has been submitted. The organiser will review it."), url_for("me.dashboard"))
+
+
+@bp.route("/me/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.text(), "danger")
+            return render_template("auth/password.html", form=form), error.status
+        db.session.commit()
+        session["password_stamp"] = password_stamp(current_user)  # this session goes on; the others end
+        flash(_("Your password has been changed."), "success")
+        return redirect(url_for("me.dashboard"))
+    form_errors(form)
+    return render_template("auth/password.html", form=form)
