@@ -53,6 +53,16 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("public.live", "GET"): EVERYONE,
     ("public.skill_results", "GET"): ORGANISERS | CHIEF,  # unpublished results
     ("public.switch_language", "GET"): EVERYONE,
+    ("public.event_results", "GET"): EVERYONE,             # lists published skills only
+    ("public.lookup", "GET"): EVERYONE,
+    ("public.lookup", "POST"): EVERYONE,                   # answers only for published results
+    ("public.medal_table", "GET"): NOBODY,                 # event A is not 一带一路: no medal table (404)
+    ("api_events.event_results", "GET"): EVERYONE,
+    ("api_events.event_medals", "GET"): NOBODY,            # likewise
+    ("reports.results_book", "GET"): ORGANISERS,
+    ("reports.results_csv", "GET"): ORGANISERS,
+    ("reports.results_xlsx", "GET"): ORGANISERS,
+    ("reports.skill_quality", "GET"): ORGANISERS | CHIEF,
     ("static", "GET"): EVERYONE,
     ("bootstrap.static", "GET"): EVERYONE,
     ("tablet.service_worker", "GET"): SIGNED_IN,
