@@ -58,6 +58,25 @@ def is_chief_judge(user: Any, skill: Skill) -> bool:
     return assignment is not None and assignment.role == JudgeRole.CHIEF
 
 
+def _event_grant(user: Any, role: Role, event: Event) -> bool:
+    return any(grant.event_id in (None, event.id) for grant in _grants(user, role))
+
+
+def can_run_draw(user: Any, skill: Skill) -> bool:
+    """The draw and the anonymous codes: organisers of the event and its 加密裁判."""
+    return can_manage_event(user, skill.event) or _event_grant(user, Role.ENCRYPTION_JUDGE, skill.event)
+
+
+def can_read_codes(user: Any, skill: Skill, revealed: bool = False) -> bool:
+    """The mapping 参赛号 → 成果号: the 加密裁判 and organisers; the chief judge too once it is revealed."""
+    return can_run_draw(user, skill) or (revealed and is_chief_judge(user, skill))
+
+
+def can_check_in(user: Any, event: Event) -> bool:
+    """Admission at the door (检录): organisers of the event and its check-in staff."""
+    return can_manage_event(user, event) or _event_grant(user, Role.CHECKIN_STAFF, event)
+
+
 def can_view_unpublished_results(user: Any, skill: Skill) -> bool:
     return can_manage_event(user, skill.event) or is_chief_judge(user, skill)
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from competition import permissions
 from competition.models import Role, Skill
-from competition.services import entries, results
+from competition.services import draw, entries, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, require
 
@@ -23,6 +23,7 @@ def dashboard():
     return render_template(
         "competition/me.html", entries=my_entries,
         my_results={e.id: results.published_result(e) for e in my_entries},
+        seats={e.id: seat for e in my_entries if (seat := draw.seat_of(e)) is not None},
         duties=results.judging_duties(current_user),
         certificates=certificates_of(person_id) if person_id else [],
         can_manage=permissions.can_manage_any_event(current_user),
