@@ -33,6 +33,7 @@ class SkillDraw(db.Model):
     stations: Mapped[list[str]] = mapped_column(JSON, default=list)
     sessions: Mapped[list[str]] = mapped_column(JSON, default=list)      # empty: one session
     number_prefix: Mapped[str] = mapped_column(String(8), default="")
+    number_width: Mapped[int] = mapped_column(default=3)                 # digits of a competitor number
     committed_at: Mapped[timestamp]
     committed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     drawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -42,9 +42,8 @@ from competition.models import (
 )
 from competition.rules import draw as rules
 from competition.services import audit
+from competition.services.settings import settings_for
 
-# Settings of the anonymisation (per event, then per skill: ``settings["anonymisation"]``), with defaults.
-ANONYMISATION_DEFAULTS = {"layers": 2, "code_width": 6, "code_space_factor": 10}
 # Admission codes: Crockford base32 (no I, L, O, U), printed in groups of 4; typed in any case, with or
 # without the hyphens.
 _CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -100,9 +99,10 @@ def commit_draw(user: User, skill: Skill, stations: list[str], sessions: list[st
     number_prefix = (number_prefix or "").strip()
     if len(number_prefix) > 4 or not all(c.isascii() and c.isalnum() for c in number_prefix):
         raise Invalid("draw.prefix", N_("The number prefix may have at most 4 letters or digits."))
+    width = max(settings_for(skill, "draw", rules.DrawSettings).number_width, len(str(len(entry_ids))))
     seed = rules.new_seed()
     try:  # a dry run: every refusal of the rules (capacity, duplicate labels …) before anything is stored
-        rules.run_draw(seed, entry_ids, stations, sessions or None, number_prefix=number_prefix)
+        rules.run_draw(seed, entry_ids, stations, sessions or None, number_prefix=number_prefix, number_width=width)
     except rules.DrawError as error:
         raise Invalid.from_rule(error) from None
     except TypeError:
@@ -115,11 +115,13 @@ def commit_draw(user: User, skill: Skill, stations: list[str], sessions: list[st
                                                          "drawn": previous.drawn})
     committed = SkillDraw(skill_id=skill.id, commitment=rules.commit(seed), seed=seed, entry_ids=entry_ids,
                           stations=list(stations), sessions=list(sessions), number_prefix=number_prefix,
+                          number_width=width,
                           committed_at=now, committed_by_id=user.id)
     db.session.add(committed)
     audit.record("draw.commit", committed, after={
         "skill_id": skill.id, "commitment": committed.commitment, "entry_ids": entry_ids,
-        "stations": committed.stations, "sessions": committed.sessions, "number_prefix": number_prefix})
+        "stations": committed.stations, "sessions": committed.sessions, "number_prefix": number_prefix,
+        "number_width": width})
     return committed
 
 
@@ -141,7 +143,7 @@ def run_draw(user: User, skill: Skill) -> SkillDraw:
         raise StateConflict("draw.entries_changed", N_("The approved entries have changed since the commitment: "
                                                        "commit to a new draw."))
     result = rules.run_draw(committed.seed, committed.entry_ids, committed.stations, committed.sessions or None,
-                            number_prefix=committed.number_prefix)
+                            number_prefix=committed.number_prefix, number_width=committed.number_width)
     entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.skill_id == skill.id))}
     # Numbers are unique per skill: clear the old ones first, so that swapping two numbers never collides.
     db.session.execute(update(Entry).where(Entry.skill_id == skill.id).values(competitor_number=None)
@@ -172,7 +174,7 @@ class Replay:
 def replay(committed: SkillDraw) -> Replay:
     """Run the published draw again from its seed and inputs and compare with what was published."""
     result = rules.run_draw(committed.seed, committed.entry_ids, committed.stations, committed.sessions or None,
-                            number_prefix=committed.number_prefix)
+                            number_prefix=committed.number_prefix, number_width=committed.number_width)
     published = [(s.entry_id, s.draw_position, s.competitor_number, s.station, s.session) for s in committed.seats]
     replayed = [(a.entry_id, a.draw_position, a.competitor_number, a.station, a.session) for a in result.assignments]
     return Replay(result, rules.verify_commitment(committed.seed, committed.commitment), published == replayed)
@@ -186,18 +188,13 @@ def seat_of(entry: Entry) -> DrawSeat | None:
 
 # --- the anonymous codes ----------------------------------------------------------------------------------
 
-def _anonymisation_settings(skill: Skill) -> dict[str, int]:
-    return {**ANONYMISATION_DEFAULTS, **(skill.event.settings or {}).get("anonymisation", {}),
-            **(skill.settings or {}).get("anonymisation", {})}
-
-
 def _make_codes(user: User, skill: Skill, numbers: dict[int, str]) -> None:
-    settings = _anonymisation_settings(skill)
+    settings = settings_for(skill, "anonymisation", rules.AnonymisationSettings)
     seed = rules.new_seed()
     try:
-        codes = rules.make_anonymous_codes(seed, list(numbers.values()), settings["layers"],
-                                           code_width=settings["code_width"],
-                                           code_space_factor=settings["code_space_factor"])
+        codes = rules.make_anonymous_codes(seed, list(numbers.values()), settings.layers,
+                                           code_width=settings.code_width,
+                                           code_space_factor=settings.code_space_factor)
     except rules.DrawError as error:
         raise Invalid.from_rule(error) from None
     db.session.execute(delete(EntryCode).where(EntryCode.skill_id == skill.id))
@@ -210,7 +207,7 @@ def _make_codes(user: User, skill: Skill, numbers: dict[int, str]) -> None:
                        for entry_id, number in numbers.items())
     # Only the fact and the size go to the audit log: the mapping itself is the 加密裁判's secret.
     audit.record("anonymisation.create", held, after={"skill_id": skill.id, "entries": len(numbers),
-                                                      "layers": settings["layers"]})
+                                                      "layers": settings.layers})
 
 
 def anonymisation(skill: Skill) -> Anonymisation | None:

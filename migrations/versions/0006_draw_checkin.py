@@ -40,6 +40,7 @@ def upgrade():
     sa.Column('stations', sa.JSON(), nullable=False),
     sa.Column('sessions', sa.JSON(), nullable=False),
     sa.Column('number_prefix', sa.String(length=8), nullable=False),
+    sa.Column('number_width', sa.Integer(), nullable=False),
     sa.Column('committed_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('committed_by_id', sa.Integer(), nullable=True),
     sa.Column('drawn_at', sa.DateTime(timezone=True), nullable=True),

@@ -83,10 +83,11 @@ def test_replaying_the_published_seed_gives_the_published_draw(app, client):
     commitment = re.search(r'class="draw-commitment">([0-9a-f]{64})<', page).group(1)
     entry_ids = [int(x) for x in re.search(r'class="draw-entries">([^<]+)<', page).group(1).split(", ")]
     assert rules.verify_commitment(seed, commitment)
+    width = int(re.search(r'class="draw-width">(\d+)<', page).group(1))
     replayed = rules.run_draw(seed, list(reversed(entry_ids)), ["01", "02", "03"],
-                              ["第一场 10月20日 08:30", "第二场 10月20日 14:00"])
+                              ["第一场 10月20日 08:30", "第二场 10月20日 14:00"], number_width=width)
     assert {a.entry_id: a.competitor_number for a in replayed.assignments} == stored
-    assert sorted(stored.values()) == ["1", "2", "3", "4", "5"]
+    assert sorted(stored.values()) == ["001", "002", "003", "004", "005"]  # settings["draw"]["number_width"]
     shown = re.findall(r"<tr><td>(\d+)</td><td>(\d+)</td><td class=\"number\">(\w+)</td><td>(\w+)</td>", page)
     assert [(int(p), int(e), n, s) for p, e, n, s in shown] == [
         (a.draw_position, a.entry_id, a.competitor_number, a.station) for a in replayed.assignments]
@@ -362,3 +363,31 @@ def test_check_in_at_the_door(app):
     judge = Browser(app.test_client())
     judge.login("judge1")
     assert judge.get(f"/events/{event_id}/checkin").status_code == 403
+
+
+def test_number_width_and_prefix_are_settings(ctx):
+    skill, _scorers, _chief, _ = factories.marked_skill(contestants=3)
+    organiser = factories.organiser("organiser", skill.event_id)
+    events.update_settings(skill.event, "draw", {"number_width": 2})
+    draw.commit_draw(organiser, skill, draw.parse_labels("3"), [], "A")
+    draw.run_draw(organiser, skill)
+    assert sorted(e.competitor_number for e in _entries(skill)) == ["A01", "A02", "A03"]
+    assert draw.replay(draw.current_draw(skill)).matches
+    with pytest.raises(DomainError) as refused:
+        draw.commit_draw(organiser, skill, ["01", "02", "03"], [], "A-1!")
+    assert refused.value.code == "draw.prefix"
+
+
+def test_anonymisation_layers_are_a_setting(ctx):
+    skill, *_ = factories.marked_skill(contestants=2)
+    organiser = factories.organiser("organiser", skill.event_id)
+    events.update_settings(skill.event, "anonymisation", {"layers": 3, "code_width": 8})
+    draw.commit_draw(organiser, skill, ["01", "02"], [])
+    draw.run_draw(organiser, skill)
+    rows = draw.code_rows(skill)
+    assert [len(r.inner_codes) for r in rows] == [3, 3]
+    assert {len(r.inner_codes[-1]) for r in rows} == {8}
+    assert {r.inner_codes[-1] for r in rows} == set(_codes(skill).values())
+    with pytest.raises(DomainError) as refused:
+        events.update_settings(skill.event, "anonymisation", {"layers": 0})
+    assert refused.value.code == "settings.invalid"
