@@ -62,6 +62,11 @@ def _event_grant(user: Any, role: Role, event: Event) -> bool:
     return any(grant.event_id in (None, event.id) for grant in _grants(user, role))
 
 
+def granted_event_ids(user: Any, role: Role) -> set[int | None]:
+    """The events a role is granted for (``None``: every event)."""
+    return {grant.event_id for grant in _grants(user, role)}
+
+
 def can_run_draw(user: Any, skill: Skill) -> bool:
     """The draw and the anonymous codes: organisers of the event and its 加密裁判."""
     return can_manage_event(user, skill.event) or _event_grant(user, Role.ENCRYPTION_JUDGE, skill.event)

@@ -210,6 +210,19 @@ def _make_codes(user: User, skill: Skill, numbers: dict[int, str]) -> None:
                                                       "layers": settings.layers})
 
 
+def events_granted(user: User, role: str) -> list[Event]:
+    """The events ``user`` holds an event-scoped ``role`` for (加密裁判, 检录), newest first; a global grant
+    means every event."""
+    from competition import permissions
+    ids = permissions.granted_event_ids(user, role)
+    if not ids:
+        return []
+    query = select(Event).order_by(Event.year.desc(), Event.id)
+    if None not in ids:
+        query = query.where(Event.id.in_(ids))
+    return list(db.session.scalars(query))
+
+
 def anonymisation(skill: Skill) -> Anonymisation | None:
     return db.session.scalar(select(Anonymisation).where(Anonymisation.skill_id == skill.id))
 

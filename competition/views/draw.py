@@ -51,8 +51,10 @@ def desk(skill_id: int):
                        _("The draw is committed: its hash is public. Run the draw when everyone is present."),
                        url_for("draw.desk", skill_id=skill_id))
     committed = draw.current_draw(skill)
+    entries = marking.markable_entries(skill)
     return render_template("draw/desk.html", skill=skill, draw=committed, marked=draw.has_marks(skill),
-                           entries=marking.markable_entries(skill))
+                           entries=entries,
+                           changed=committed is not None and sorted(committed.entry_ids) != sorted(e.id for e in entries))
 
 
 @bp.post("/skills/<int:skill_id>/draw/run")

@@ -28,7 +28,10 @@ def dashboard():
         certificates=certificates_of(person_id) if person_id else [],
         can_manage=permissions.can_manage_any_event(current_user),
         can_issue=permissions.can_issue_certificates(current_user),
-        is_judge=permissions.has_role(current_user, Role.JUDGE))
+        is_judge=permissions.has_role(current_user, Role.JUDGE),
+        draw_events=draw.events_granted(current_user, Role.ENCRYPTION_JUDGE),
+        checkin_events=draw.events_granted(current_user, Role.CHECKIN_STAFF))
+
 
 
 @bp.post("/skills/<int:skill_id>/enter")

@@ -391,3 +391,33 @@ def test_anonymisation_layers_are_a_setting(ctx):
     with pytest.raises(DomainError) as refused:
         events.update_settings(skill.event, "anonymisation", {"layers": 0})
     assert refused.value.code == "settings.invalid"
+
+
+def test_the_keeper_and_the_door_find_their_desks_on_their_page(app):
+    with app.test_request_context():
+        skill, *_ = _drawn_skill(contestants=2)
+        skill_id, event_id = skill.id, skill.event_id
+        factories.user("door", (Role.CHECKIN_STAFF, event_id, None))
+        db.session.commit()
+    keeper, door = Browser(app.test_client()), Browser(app.test_client())
+    keeper.login("keeper")
+    door.login("door")
+    mine = keeper.get("/me").get_data(as_text=True)
+    assert f"/skills/{skill_id}/draw/desk" in mine and f"/skills/{skill_id}/codes" in mine
+    assert f"/events/{event_id}/checkin" not in mine
+    assert f"/events/{event_id}/checkin" in door.get("/me").get_data(as_text=True)
+    assert door.get(f"/skills/{skill_id}/draw/desk").status_code == 403
+
+
+def test_the_desk_warns_when_entries_change_after_the_draw(app):
+    with app.test_request_context():
+        skill, *_ = _drawn_skill(contestants=2)
+        skill_id = skill.id
+        skill.event.status = "registration_open"
+        late = entries.enter_skill(factories.contestant("late", "迟到者", 177), skill)
+        db.session.flush()
+        entries.decide_entry(late, True)
+        db.session.commit()
+    organiser = Browser(app.test_client())
+    organiser.login("organiser")
+    assert "entries-changed" in organiser.get(f"/skills/{skill_id}/draw/desk").get_data(as_text=True)

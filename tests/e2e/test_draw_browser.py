@@ -14,18 +14,11 @@ from competition.extensions import db
 from competition.models import EntryCode, Event
 from competition.services import events
 from tests import factories
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 
 NAMES = ["张三丰", "李四海", "王五岳"]
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("#submit")
-    page.wait_for_url("**/me")
 
 
 def _world(app) -> dict:
@@ -46,7 +39,7 @@ def test_organiser_draws_and_the_tablet_shows_only_outer_codes(app, new_page, tm
     world = _world(app)
     shots = Path(os.environ.get("SAIPING_SCREENSHOTS", tmp_path))
     page = new_page(viewport={"width": 1280, "height": 900})
-    _login(page, "organiser")
+    login(page, "organiser")
 
     page.goto(f"/manage/skills/{world['skill']}")
     for _ in NAMES:
@@ -84,7 +77,7 @@ def test_organiser_draws_and_the_tablet_shows_only_outer_codes(app, new_page, tm
         db.session.commit()
         codes = set(db.session.scalars(select(EntryCode.outer_code)))
     judge = new_page(viewport={"width": 1024, "height": 768})
-    _login(judge, "judge1")
+    login(judge, "judge1")
     judge.goto(f"/tablet/skills/{world['skill']}")
     judge.wait_for_selector(".competitor-card")
     shown = set(judge.locator(".competitor-card").evaluate_all("cards => cards.map(c => c.dataset.entry)"))
