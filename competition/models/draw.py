@@ -1,7 +1,9 @@
 """The draw (抽签), the anonymous codes (加密) and check-in (检录) of a skill's entries.
 
-- ``skill_draw``: one commitment to a draw: the hash of a secret seed, published with the entries,
+- ``skill_draw``: one commitment to a draw: the hash of a secret seed, published with the draw ids (lots),
   stations and sessions it will be run on; once drawn, the seed is published too (anyone can replay it).
+  Each entry draws under a random draw id (``lots``), not its entry id: the entry ids are on the judges'
+  tablets, and a public entry id → station list would link the outer codes to the stations.
   A new commitment supersedes the one before (allowed only while no judge has a mark in the skill).
 - ``draw_seat``: what each entry drew (参赛号, 工位, 场次), as published.
 - ``anonymisation``: the 加密裁判's secret: the seed and the chained mappings 参赛号 → 一次加密号 → 成果号,
@@ -30,6 +32,7 @@ class SkillDraw(db.Model):
     commitment: Mapped[str64]                                            # SHA-256 of the seed
     seed: Mapped[str] = mapped_column(String(128))                       # secret until drawn_at
     entry_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    lots: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)     # entry id (as text) → draw id; private
     stations: Mapped[list[str]] = mapped_column(JSON, default=list)
     sessions: Mapped[list[str]] = mapped_column(JSON, default=list)      # empty: one session
     number_prefix: Mapped[str] = mapped_column(String(8), default="")
@@ -48,6 +51,11 @@ class SkillDraw(db.Model):
     def drawn(self) -> bool:
         return self.drawn_at is not None
 
+    @property
+    def lot_numbers(self) -> list[int]:
+        """The public draw ids, ascending: the list the draw is run and replayed on."""
+        return sorted(self.lots.values())
+
 
 class DrawSeat(db.Model):
     __tablename__ = "draw_seat"
@@ -56,6 +64,7 @@ class DrawSeat(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     draw_id: Mapped[int] = mapped_column(ForeignKey("skill_draw.id", ondelete="CASCADE"), index=True)
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    lot: Mapped[int]                                                     # the entry's public draw id
     draw_position: Mapped[int]
     competitor_number: Mapped[str] = mapped_column(String(16))
     station: Mapped[str32]

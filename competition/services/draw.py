@@ -1,7 +1,8 @@
 """The draw (抽签), the anonymous codes (加密 / 解密) and check-in (检录) of a skill (DOMAIN.md §4).
 
 Commit, then draw. :func:`commit_draw` makes a secret seed and publishes only its SHA-256 together with
-the approved entries, stations and sessions the draw will run on; :func:`run_draw` runs
+the draw ids, stations and sessions the draw will run on (each approved entry gets a random draw id; the
+entry ids stay internal, since the tablets use them); :func:`run_draw` runs
 ``competition.rules.draw.run_draw`` on exactly those, gives every entry its 参赛号, station and session,
 publishes the seed (anyone can replay it: :func:`replay`) and makes the 加密裁判's chained codes
 参赛号 → 一次加密号 → 成果号 from a second, secret seed. Judges' pages read only :func:`judge_labels`
@@ -100,9 +101,10 @@ def commit_draw(user: User, skill: Skill, stations: list[str], sessions: list[st
     if len(number_prefix) > 4 or not all(c.isascii() and c.isalnum() for c in number_prefix):
         raise Invalid("draw.prefix", N_("The number prefix may have at most 4 letters or digits."))
     width = max(settings_for(skill, "draw", rules.DrawSettings).number_width, len(str(len(entry_ids))))
+    lots = _new_lots(len(entry_ids))
     seed = rules.new_seed()
     try:  # a dry run: every refusal of the rules (capacity, duplicate labels …) before anything is stored
-        rules.run_draw(seed, entry_ids, stations, sessions or None, number_prefix=number_prefix, number_width=width)
+        rules.run_draw(seed, lots, stations, sessions or None, number_prefix=number_prefix, number_width=width)
     except rules.DrawError as error:
         raise Invalid.from_rule(error) from None
     except TypeError:
@@ -114,12 +116,13 @@ def commit_draw(user: User, skill: Skill, stations: list[str], sessions: list[st
         audit.record("draw.supersede", previous, before={"commitment": previous.commitment,
                                                          "drawn": previous.drawn})
     committed = SkillDraw(skill_id=skill.id, commitment=rules.commit(seed), seed=seed, entry_ids=entry_ids,
+                          lots={str(entry_id): lot for entry_id, lot in zip(entry_ids, lots, strict=True)},
                           stations=list(stations), sessions=list(sessions), number_prefix=number_prefix,
                           number_width=width,
                           committed_at=now, committed_by_id=user.id)
     db.session.add(committed)
     audit.record("draw.commit", committed, after={
-        "skill_id": skill.id, "commitment": committed.commitment, "entry_ids": entry_ids,
+        "skill_id": skill.id, "commitment": committed.commitment, "entry_ids": entry_ids, "lots": sorted(lots),
         "stations": committed.stations, "sessions": committed.sessions, "number_prefix": number_prefix,
         "number_width": width})
     return committed
@@ -142,16 +145,18 @@ def run_draw(user: User, skill: Skill) -> SkillDraw:
     if sorted(committed.entry_ids) != _approved_entry_ids(skill):
         raise StateConflict("draw.entries_changed", N_("The approved entries have changed since the commitment: "
                                                        "commit to a new draw."))
-    result = rules.run_draw(committed.seed, committed.entry_ids, committed.stations, committed.sessions or None,
+    result = rules.run_draw(committed.seed, committed.lot_numbers, committed.stations, committed.sessions or None,
                             number_prefix=committed.number_prefix, number_width=committed.number_width)
+    entry_of = {lot: int(entry_id) for entry_id, lot in committed.lots.items()}
     entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.skill_id == skill.id))}
     # Numbers are unique per skill: clear the old ones first, so that swapping two numbers never collides.
     db.session.execute(update(Entry).where(Entry.skill_id == skill.id).values(competitor_number=None)
                        .execution_options(synchronize_session="fetch"))
     db.session.flush()
-    for assignment in result.assignments:
-        entries[assignment.entry_id].competitor_number = assignment.competitor_number
-        committed.seats.append(DrawSeat(entry_id=assignment.entry_id, draw_position=assignment.draw_position,
+    for assignment in result.assignments:  # the rules call the draw ids "entry ids"
+        entries[entry_of[assignment.entry_id]].competitor_number = assignment.competitor_number
+        committed.seats.append(DrawSeat(entry_id=entry_of[assignment.entry_id], lot=assignment.entry_id,
+                                        draw_position=assignment.draw_position,
                                         competitor_number=assignment.competitor_number,
                                         station=assignment.station, session=assignment.session))
     committed.drawn_at, committed.drawn_by_id = datetime.now(UTC), user.id
@@ -159,8 +164,8 @@ def run_draw(user: User, skill: Skill) -> SkillDraw:
     audit.record("draw.run", committed, after={
         "seed": committed.seed, "commitment": committed.commitment,
         "assignments": [[a.entry_id, a.competitor_number, a.station, a.session] for a in result.assignments]})
-    _make_codes(user, skill, {a.entry_id: a.competitor_number for a in result.assignments})
-    _make_admissions(skill, [entries[a.entry_id] for a in result.assignments])
+    _make_codes(user, skill, {entry_of[a.entry_id]: a.competitor_number for a in result.assignments})
+    _make_admissions(skill, [entries[entry_of[a.entry_id]] for a in result.assignments])
     return committed
 
 
@@ -171,11 +176,17 @@ class Replay:
     matches: bool           # the replay gives exactly the published numbers, stations and sessions
 
 
+def _new_lots(count: int) -> list[int]:
+    """``count`` distinct random draw ids, all of one width (at least 4 digits, at most one in 10 used)."""
+    width = max(4, len(str(count * 10)))
+    return secrets.SystemRandom().sample(range(10 ** (width - 1), 10 ** width), count)
+
+
 def replay(committed: SkillDraw) -> Replay:
     """Run the published draw again from its seed and inputs and compare with what was published."""
-    result = rules.run_draw(committed.seed, committed.entry_ids, committed.stations, committed.sessions or None,
+    result = rules.run_draw(committed.seed, committed.lot_numbers, committed.stations, committed.sessions or None,
                             number_prefix=committed.number_prefix, number_width=committed.number_width)
-    published = [(s.entry_id, s.draw_position, s.competitor_number, s.station, s.session) for s in committed.seats]
+    published = [(s.lot, s.draw_position, s.competitor_number, s.station, s.session) for s in committed.seats]
     replayed = [(a.entry_id, a.draw_position, a.competitor_number, a.station, a.session) for a in result.assignments]
     return Replay(result, rules.verify_commitment(committed.seed, committed.commitment), published == replayed)
 

@@ -73,24 +73,32 @@ def test_commitment_is_public_before_the_draw_and_the_seed_after(app, client):
 
 
 def test_replaying_the_published_seed_gives_the_published_draw(app, client):
-    """Anyone can take the seed and the inputs from the public page and replay the draw."""
+    """Anyone can take the seed and the inputs from the public page and replay the draw; each contestant
+    finds their own draw id on their page."""
     with app.test_request_context():
         skill, *_ = _drawn_skill()
         skill_id = skill.id
-        stored = {e.id: e.competitor_number for e in _entries(skill)}
+        lots = draw.current_draw(skill).lots
+        stored = {lots[str(e.id)]: e.competitor_number for e in _entries(skill)}
+        first_lot = lots[str(_entries(skill)[0].id)]
     page = client.get(f"/skills/{skill_id}/draw").get_data(as_text=True)
     seed = re.search(r'class="draw-seed">([0-9a-f]{64})<', page).group(1)
     commitment = re.search(r'class="draw-commitment">([0-9a-f]{64})<', page).group(1)
-    entry_ids = [int(x) for x in re.search(r'class="draw-entries">([^<]+)<', page).group(1).split(", ")]
-    assert rules.verify_commitment(seed, commitment)
+    draw_ids = [int(x) for x in re.search(r'class="draw-entries">([^<]+)<', page).group(1).split(", ")]
     width = int(re.search(r'class="draw-width">(\d+)<', page).group(1))
-    replayed = rules.run_draw(seed, list(reversed(entry_ids)), ["01", "02", "03"],
+    assert rules.verify_commitment(seed, commitment)
+    replayed = rules.run_draw(seed, list(reversed(draw_ids)), ["01", "02", "03"],
                               ["第一场 10月20日 08:30", "第二场 10月20日 14:00"], number_width=width)
     assert {a.entry_id: a.competitor_number for a in replayed.assignments} == stored
     assert sorted(stored.values()) == ["001", "002", "003", "004", "005"]  # settings["draw"]["number_width"]
     shown = re.findall(r"<tr><td>(\d+)</td><td>(\d+)</td><td class=\"number\">(\w+)</td><td>(\w+)</td>", page)
     assert [(int(p), int(e), n, s) for p, e, n, s in shown] == [
         (a.draw_position, a.entry_id, a.competitor_number, a.station) for a in replayed.assignments]
+    # The public list is of random draw ids, never the entry ids the judges' tablets use.
+    assert all(len(str(lot)) == 4 for lot in draw_ids)
+    contestant = Browser(app.test_client())
+    contestant.login("contestant")
+    assert f"{first_lot}" in contestant.get("/me").get_data(as_text=True).split("draw-id", 1)[1][:40]
 
 
 def test_seats_are_unique_and_sessions_balanced(ctx):
