@@ -429,3 +429,23 @@ def test_the_desk_warns_when_entries_change_after_the_draw(app):
     organiser = Browser(app.test_client())
     organiser.login("organiser")
     assert "entries-changed" in organiser.get(f"/skills/{skill_id}/draw/desk").get_data(as_text=True)
+
+
+def test_the_ticket_carries_the_photo_when_there_is_one(ctx):
+    import hashlib
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    from evaluation.models import EvaluationPhoto
+    skill, *_ = _drawn_skill(contestants=1)
+    entry = _entries(skill)[0]
+    person_id = entry.members[0].person_id
+    admission = draw.admission_of(person_id, entry)
+    assert len(PdfReader(io.BytesIO(draw.tickets_pdf([admission]))).pages[0].images) == 0
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 168), (40, 90, 160)).save(buffer, "JPEG")
+    db.session.add(EvaluationPhoto(person_id=person_id, data=buffer.getvalue(),
+                                   sha256=hashlib.sha256(buffer.getvalue()).hexdigest()))
+    db.session.flush()
+    assert len(PdfReader(io.BytesIO(draw.tickets_pdf([admission]))).pages[0].images) == 1
