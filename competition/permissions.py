@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from competition.extensions import db
-from competition.models import Event, JudgeAssignment, JudgeRole, Role, Skill
+from competition.models import Anonymisation, Event, JudgeAssignment, JudgeRole, Role, Skill
 
 
 def _authenticated(user: Any) -> bool:
@@ -82,8 +82,16 @@ def can_check_in(user: Any, event: Event) -> bool:
     return can_manage_event(user, event) or _event_grant(user, Role.CHECKIN_STAFF, event)
 
 
+def codes_sealed(skill: Skill) -> bool:
+    """Whether the skill has anonymous codes that are not revealed yet (解密 not done)."""
+    return db.session.scalar(select(Anonymisation.id).where(Anonymisation.skill_id == skill.id,
+                                                            Anonymisation.revealed_at.is_(None))) is not None
+
+
 def can_view_unpublished_results(user: Any, skill: Skill) -> bool:
-    return can_manage_event(user, skill.event) or is_chief_judge(user, skill)
+    """Organisers; the chief judge once the codes are revealed (results name people: before the reveal they
+    would tie the outer codes on the chief's sheet to names)."""
+    return can_manage_event(user, skill.event) or (is_chief_judge(user, skill) and not codes_sealed(skill))
 
 
 def can_view_results(user: Any, skill: Skill) -> bool:
