@@ -227,6 +227,8 @@ def load_demo() -> list[tuple[str, str]]:
             marking.submit_sheet(judge, electrician)
         _settle_spread(electrician, judges[1:4])
         marking.lock_skill(judges[0], electrician)
+        draw.approve_reveal(judges[0], electrician)  # the 裁判长 signs; then the codes are revealed (解密)
+        draw.reveal(db.session.scalar(select(User).where(User.username == "organiser")), electrician)
         results.compute(electrician)
         results.publish(electrician)
         _advance(cup, EventStatus.RESULTS)
