@@ -246,6 +246,7 @@ def test_reveal_needs_the_chief_judges_sign_off_and_is_audited(app):
     sealed = keeper_page.get(f"/skills/{skill_id}/codes").get_data(as_text=True)
     assert all(code in sealed for code in codes.values()) and "张三丰" in sealed
     assert keeper_page.post(f"/skills/{skill_id}/codes/approve").status_code == 403  # only the chief signs
+    assert "approve-reveal" in chief_page.get(f"/tablet/skills/{skill_id}/chief").get_data(as_text=True)
     assert chief_page.post(f"/skills/{skill_id}/codes/approve").status_code == 302
     assert chief_page.get(f"/skills/{skill_id}/codes").status_code == 403  # approved, not yet revealed
     assert chief_page.get(f"/skills/{skill_id}/results").status_code == 403  # nor the results, which name people
@@ -253,6 +254,7 @@ def test_reveal_needs_the_chief_judges_sign_off_and_is_audited(app):
     assert keeper_page.post(f"/skills/{skill_id}/codes/reveal").status_code == 302
     revealed = chief_page.get(f"/skills/{skill_id}/codes").get_data(as_text=True)
     assert "张三丰" in revealed
+    assert f"/skills/{skill_id}/codes" in chief_page.get(f"/tablet/skills/{skill_id}/chief").get_data(as_text=True)
     assert chief_page.get(f"/skills/{skill_id}/results").status_code == 200  # unpublished results name people
     with app.test_request_context():
         rows = {r.action: r for r in db.session.scalars(select(AuditLog))}
