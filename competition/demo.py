@@ -26,7 +26,7 @@ from competition.models import (
     User,
 )
 from competition.rules.identity import resident_id_check_char
-from competition.services import accounts, entries, events, judging, marking, results
+from competition.services import accounts, draw, entries, events, judging, marking, results
 
 DEMO_PASSWORD = "saiping2026"
 
@@ -118,6 +118,14 @@ def _enter_and_approve(contestant: User, skill: Skill) -> Entry:
     db.session.flush()
     entries.decide_entry(entry, True)
     return entry
+
+
+def _draw(skill: Skill, sessions: list[str]) -> None:
+    """The organiser commits to a draw and runs it: numbers, stations, sessions and the judges' outer codes."""
+    organiser = db.session.scalar(select(User).where(User.username == "organiser"))
+    per_session = -(-len(marking.markable_entries(skill)) // max(1, len(sessions)))
+    draw.commit_draw(organiser, skill, [f"{n:02d}" for n in range(1, per_session + 1)], sessions)
+    draw.run_draw(organiser, skill)
 
 
 def _mark_all(skill: Skill, judges: list[User], rng: random.Random) -> None:
@@ -212,12 +220,15 @@ def load_demo() -> list[tuple[str, str]]:
         events.change_status(cup, EventStatus.REGISTRATION_OPEN)
         for contestant in contestants[:32]:  # a municipal skill needs 30 entrants for awards (DOMAIN.md §1)
             _enter_and_approve(contestant, electrician)
+        _draw(electrician, ["10月20日 上午 08:30", "10月20日 下午 14:00"])
         _advance(cup, EventStatus.MARKING)
         _mark_all(electrician, judges[1:4], rng)
         for judge in judges[1:4]:
             marking.submit_sheet(judge, electrician)
         _settle_spread(electrician, judges[1:4])
         marking.lock_skill(judges[0], electrician)
+        draw.approve_reveal(judges[0], electrician)  # the 裁判长 signs; then the codes are revealed (解密)
+        draw.reveal(db.session.scalar(select(User).where(User.username == "organiser")), electrician)
         results.compute(electrician)
         results.publish(electrician)
         _advance(cup, EventStatus.RESULTS)
@@ -242,6 +253,7 @@ def load_demo() -> list[tuple[str, str]]:
         events.change_status(ws, EventStatus.REGISTRATION_OPEN)
         for contestant in contestants[32:38]:
             _enter_and_approve(contestant, robots)
+        _draw(robots, [])
         _advance(ws, EventStatus.MARKING)
 
     # 3. 一带一路: registration open, guests from abroad.
@@ -267,6 +279,10 @@ def load_demo() -> list[tuple[str, str]]:
                 db.session.flush()
                 entries.decide_entry(entry, True)
     logins.append(("guest1 … guest8", "一带一路 contestants from abroad (English)"))
+    _user("keeper", "加密裁判 吴保密", tuple((Role.ENCRYPTION_JUDGE, e.id, None) for e in (cup, ws)))
+    logins.append(("keeper", "加密裁判 encryption judge (巴渝工匠杯, 世赛选拔): draw and anonymous codes"))
+    _user("door", "检录 郑检录", tuple((Role.CHECKIN_STAFF, e.id, None) for e in (cup, ws, bri)))
+    logins.append(("door", "检录 check-in desk (every event)"))
     db.session.commit()
     return logins
 

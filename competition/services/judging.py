@@ -86,7 +86,7 @@ from competition.rules.conflicts import (
     detect_conflicts,
 )
 from competition.rules.marking import MarkingRules
-from competition.services import audit, entries, events
+from competition.services import audit, draw, entries, events
 from competition.services.settings import settings_for
 
 ACTIVE_ENTRY_STATUSES = (EntryStatus.SUBMITTED.value, EntryStatus.APPROVED.value)
@@ -1693,15 +1693,16 @@ def appointment_letters_pdf(event: Event, person_ids: Collection[int] | None = N
 
 def panel_sheet_pdf(skill: Skill) -> bytes:
     """The skill's panels on one sheet for the chief judge and the organisers: every judge with role,
-    level and organisation, and the competitor numbers each may not mark (not_marking conflicts)."""
+    level and organisation, and the competitors (by outer code) each may not mark (not_marking conflicts)."""
     panels = panels_of(skill)
     if not any(panel.seats for panel in panels):
         raise Invalid("letters.none", N_("No judge is seated on this skill's panels yet."))
     person_ids = {seat.person_id for panel in panels for seat in panel.seats}
     report = event_conflicts(skill.event, person_ids, [skill.id])
     not_marking: dict[int, list[str]] = defaultdict(list)
+    labels = draw.judge_labels(skill)  # judges read competitors by outer code (成果号) only
     for row in report.in_force:
-        number = row.entry.competitor_number    # only approved entries have one, and only they are marked
+        number = labels.get(row.entry.id)    # only approved entries have one, and only they are marked
         if number and number not in not_marking[row.judge.id]:
             not_marking[row.judge.id].append(number)
     profiles = {p.person_id: p for p in db.session.scalars(select(JudgeProfile).where(

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from competition.views import auth, judges, manage, me, public, reports, tablet
+    from competition.views import auth, draw, judges, manage, me, public, reports, tablet
 
-    for module in (public, auth, me, manage, judges, tablet, reports):
+    for module in (public, auth, me, manage, judges, tablet, reports, draw):
         app.register_blueprint(module.bp)

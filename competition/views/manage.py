@@ -244,7 +244,7 @@ def paper_forms(skill_id: int):
 @bp.route("/skills/<int:skill_id>/paper", methods=["GET", "POST"])
 def paper_entry(skill_id: int):
     """Typing paper forms: each clerk types a judge's form for a competitor; two clerks must agree."""
-    from competition.services import marking, paper
+    from competition.services import draw, marking, paper
     item = managed_skill(skill_id)
     judges = marking.scorers(item)
     entries = marking.markable_entries(item)
@@ -259,7 +259,8 @@ def paper_entry(skill_id: int):
                        _("The form has been typed in."),
                        url_for("manage.paper_entry", skill_id=skill_id, judge=judge.id))
     return render_template("manage/paper.html", skill=item, judges=judges, entries=entries, judge=judge,
-                           entry=entry, scheme=events.published_scheme(item.id), mismatches=paper.mismatches(item))
+                           entry=entry, scheme=events.published_scheme(item.id), mismatches=paper.mismatches(item),
+                           labels=draw.judge_labels(item))
 
 
 @bp.post("/skills/<int:skill_id>/scheme/import")

@@ -11,7 +11,7 @@ from competition.extensions import db
 from competition.forms import PasswordChangeForm
 from competition.models import Role, Skill
 from competition.security import password_stamp
-from competition.services import accounts, entries, results
+from competition.services import accounts, draw, entries, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, form_errors, require
 
@@ -27,11 +27,15 @@ def dashboard():
     return render_template(
         "competition/me.html", entries=my_entries,
         my_results={e.id: results.published_result(e) for e in my_entries},
+        seats={e.id: seat for e in my_entries if (seat := draw.seat_of(e)) is not None},
         duties=results.judging_duties(current_user),
         certificates=certificates_of(person_id) if person_id else [],
         can_manage=permissions.can_manage_any_event(current_user),
         can_issue=permissions.can_issue_certificates(current_user),
-        is_judge=permissions.has_role(current_user, Role.JUDGE))
+        is_judge=permissions.has_role(current_user, Role.JUDGE),
+        draw_events=draw.events_granted(current_user, Role.ENCRYPTION_JUDGE),
+        checkin_events=draw.events_granted(current_user, Role.CHECKIN_STAFF))
+
 
 
 @bp.post("/skills/<int:skill_id>/enter")
