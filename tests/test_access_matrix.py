@@ -21,13 +21,14 @@ from sqlalchemy import select
 
 from competition.extensions import db
 from competition.models import AuditHead, JudgeRole, MarkConflict, Role, User
-from competition.services import accounts, entries, events, judging, marking
+from competition.services import accounts, draw, entries, events, judging, marking
 from tests import factories
 from tests.conftest import Browser
 
 ROLES = ("anonymous", "contestant", "team_leader", "other_judge", "judge", "chief", "supervisor", "officer",
-         "other_organiser", "organiser", "admin")
+         "keeper", "door", "other_organiser", "organiser", "admin")
 """``other_judge`` scores another skill of the same event; ``chief`` is the 裁判长 of the judge's skill;
+``keeper`` is event A's 加密裁判 and ``door`` its 检录 staff;
 ``organiser`` is the 组委会 of event A only, ``other_organiser`` of event B only, ``admin`` of every event."""
 
 EVERYONE = frozenset(ROLES)
@@ -41,6 +42,8 @@ ANY_JUDGE = SKILL_JUDGES | {"other_judge"}
 CHIEF = frozenset({"chief"})
 SUPERVISOR = frozenset({"supervisor"})
 OFFICER = frozenset({"officer"})
+KEEPER = frozenset({"keeper"})
+DOOR = frozenset({"door"})
 HOLDER = frozenset({"contestant"})                         # holds the world's certificate
 HAS_PERSON = frozenset({"contestant", "other_judge", "judge", "chief"})  # accounts that belong to a person
 
@@ -51,7 +54,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("public.event", "GET"): EVERYONE,
     ("public.health", "GET"): EVERYONE,
     ("public.live", "GET"): EVERYONE,
-    ("public.skill_results", "GET"): ORGANISERS | CHIEF,  # unpublished results
+    ("public.skill_results", "GET"): ORGANISERS,  # unpublished; the chief reads them after the codes are revealed
     ("public.switch_language", "GET"): EVERYONE,
     ("public.event_results", "GET"): EVERYONE,             # lists published skills only
     ("public.lookup", "GET"): EVERYONE,
@@ -60,9 +63,21 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api_events.event_results", "GET"): EVERYONE,
     ("api_events.event_medals", "GET"): NOBODY,            # likewise
     ("reports.results_book", "GET"): ORGANISERS,
+    # the draw, the anonymous codes and check-in
+    ("draw.public_draw", "GET"): EVERYONE,
+    ("draw.desk", "GET"): ORGANISERS | KEEPER,
+    ("draw.desk", "POST"): ORGANISERS | KEEPER,
+    ("draw.run", "POST"): ORGANISERS | KEEPER,
+    ("draw.codes", "GET"): ORGANISERS | KEEPER,
+    ("draw.approve_reveal", "POST"): CHIEF,
+    ("draw.reveal", "POST"): ORGANISERS | KEEPER,
+    ("draw.skill_tickets", "GET"): ORGANISERS | DOOR,
+    ("draw.checkin", "GET"): ORGANISERS | DOOR,
+    ("draw.checkin", "POST"): ORGANISERS | DOOR,
+    ("draw.my_ticket", "GET"): HOLDER,
     ("reports.results_csv", "GET"): ORGANISERS,
     ("reports.results_xlsx", "GET"): ORGANISERS,
-    ("reports.skill_quality", "GET"): ORGANISERS | CHIEF,
+    ("reports.skill_quality", "GET"): ORGANISERS,          # the chief: after the codes are revealed
     ("static", "GET"): EVERYONE,
     ("bootstrap.static", "GET"): EVERYONE,
     ("tablet.service_worker", "GET"): SIGNED_IN,
@@ -174,7 +189,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api_me.me", "GET"): SIGNED_IN,
     ("api_events.list_events", "GET"): EVERYONE,
     ("api_events.get_event", "GET"): EVERYONE,
-    ("api_events.skill_results", "GET"): ORGANISERS | CHIEF,  # unpublished results
+    ("api_events.skill_results", "GET"): ORGANISERS,  # unpublished; the chief after the reveal
     ("api_marks.sync", "POST"): SIGNED_IN,  # refusals come per mark in the body (mark.not_on_panel)
     ("api_evaluation.verify", "GET"): EVERYONE,
     ("api_evaluation.credential", "GET"): OFFICER | HOLDER,
@@ -243,10 +258,12 @@ def build_world() -> World:
     other_skill = factories.skill_with_scheme(ev, "A02")
     locked_skill = factories.skill_with_scheme(ev, "A03")
     factories.user("admin", (Role.ORGANISER, None, None))
-    factories.user("organiser", (Role.ORGANISER, ev.id, None))
+    organiser = factories.user("organiser", (Role.ORGANISER, ev.id, None))
     factories.user("other_organiser", (Role.ORGANISER, other_event.id, None))
     factories.user("supervisor", (Role.SUPERVISOR, ev.id, None))
     factories.user("team_leader", (Role.TEAM_LEADER, None, company.id))
+    factories.user("keeper", (Role.ENCRYPTION_JUDGE, ev.id, None))
+    factories.user("door", (Role.CHECKIN_STAFF, ev.id, None))
     officer = factories.officer(body, "officer")
     judge = factories.judge("judge", "陈建国", 311)
     chief = factories.judge("chief", "陈裁判长", 399)
@@ -268,6 +285,8 @@ def build_world() -> World:
     db.session.flush()
     entries.decide_entry(entry, True)
     entries.decide_entry(locked_entry, True)
+    draw.commit_draw(organiser, skill, ["01", "02"], ["第一场"])  # the contestant's admission ticket
+    draw.run_draw(organiser, skill)
     factories.open_marking(ev)
     db.session.flush()
 
