@@ -4,6 +4,7 @@ from competition.models.accounts import ApiToken, Role, RoleGrant, User
 from competition.models.audit import AuditHead, AuditLog
 from competition.models.entry import Entry, EntryMember, EntryStatus
 from competition.models.event import Event, EventKind, EventStatus, ResultsStatus, Skill, Tier
+from competition.models.jobs import scheduled_jobs
 from competition.models.judging import JudgeAssignment, JudgeRole
 from competition.models.marking import (
     Aspect,
@@ -31,5 +32,5 @@ __all__ = [
     "Event", "EventKind", "EventStatus", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
     "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
     "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill",
-    "TheoryScore", "Tier", "User",
+    "TheoryScore", "Tier", "User", "scheduled_jobs",
 ]
