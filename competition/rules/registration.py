@@ -28,7 +28,7 @@ from competition.rules.identity import AgeRule, AgeRuleKind, Sex, check_age
 
 __all__ = [
     "WORLDSKILLS_EXTENDED_AGE_SKILLS", "AgeRuleChoice", "Counts", "MemberFacts", "RegistrationError",
-    "RegistrationProblem", "RegistrationSettings", "age_rule", "default_settings", "entry_problems",
+    "RegistrationProblem", "RegistrationSettings", "age_rule", "age_skill", "default_settings", "entry_problems",
     "member_problems", "validate_occupation_code",
 ]
 
@@ -135,10 +135,18 @@ class MemberFacts:
     sex: Sex | None
 
 
+def age_skill(rule: AgeRule | None, skill_names: tuple[str, ...]) -> str:
+    """Which of a skill's names (code first, then names) to check ages with: one the rule's extended-age list
+    names, else the code. Computed once per skill."""
+    if rule is None:
+        return skill_names[0]
+    return next((name for name in skill_names if name and rule.uses_extended_age(name)), skill_names[0])
+
+
 def member_problems(rule: AgeRule | None, member: MemberFacts, *, competition_date: date,
-                    skill_names: tuple[str, ...]) -> list[RegistrationProblem]:
+                    skill: str) -> list[RegistrationProblem]:
     """The age problems of one person (empty when eligible). ``competition_date`` is the start date (Chinese
-    rule) or any date of the competition year (WorldSkills); ``skill_names`` the skill's code and names."""
+    rule) or any date of the competition year (WorldSkills); ``skill`` comes from :func:`age_skill`."""
     if rule is None:
         return []
     if member.birth_date is None:
@@ -147,7 +155,6 @@ def member_problems(rule: AgeRule | None, member: MemberFacts, *, competition_da
     if rule.kind is AgeRuleKind.CHINESE and member.sex is None:
         return [RegistrationProblem("age.sex_missing", N_("Enter the sex of %(name)s: the retirement age "
                                                           "depends on it."), {"name": member.name})]
-    skill = next((name for name in skill_names if name and rule.uses_extended_age(name)), skill_names[0])
     problem = check_age(rule, member.birth_date, member.sex, competition_date, skill=skill)
     if problem is None:
         return []

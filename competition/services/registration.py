@@ -228,10 +228,11 @@ def enter(skill: Skill, people: Sequence[Person], *, organisation_id: int | None
     if taken:
         raise StateConflict("entry.duplicate", N_("%(name)s has already entered this skill."), name=taken[0])
     rule = rules.age_rule(settings, skill.code)
+    age_skill = rules.age_skill(rule, (skill.code, skill.name, skill.name_en or ""))
     for person in people:
         facts = rules.MemberFacts(person.name, person.birth_date, person.sex)
         for problem in rules.member_problems(rule, facts, competition_date=competition_date(skill.event),
-                                             skill_names=(skill.code, skill.name, skill.name_en or "")):
+                                             skill=age_skill):
             raise problem_error(problem)
     if skill.team_size > 1 and not (team_name or "").strip():
         raise Invalid("entry.team_name", N_("Give the team a name."))
