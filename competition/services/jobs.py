@@ -45,7 +45,7 @@ def _aware(moment: datetime) -> datetime:
 def schedule_once(job_id: str, func: str, run_at: datetime, kwargs: dict | None = None) -> None:
     """Run ``func`` (``"module:callable"``) once at ``run_at`` (timezone-aware) in the scheduler process, with
     ``kwargs`` (picklable). Replaces any job with the same ``job_id``. Written in the current transaction:
-    the caller commits. Raises ``ValueError`` for a naive ``run_at`` or a ``func`` that cannot be imported."""
+    the caller commits. Raises ``ValueError`` for a naive ``run_at``, ``LookupError`` for a ``func`` that cannot be imported."""
     run_at = _aware(run_at)
     ref_to_obj(func)  # refuse now, not in the scheduler, a reference that does not resolve
     trigger = DateTrigger(run_date=run_at, timezone=UTC)

@@ -67,6 +67,8 @@ def set_window(event: Event, opens_at: datetime | None, closes_at: datetime | No
     An empty time cancels its job. Refused when closing is not after opening, or for a past time that
     can no longer happen (opening an event that is no longer a draft)."""
     now = now or datetime.now(UTC)
+    opens_at = opens_at.astimezone(UTC) if opens_at else None   # stored in UTC (SQLite keeps no offset)
+    closes_at = closes_at.astimezone(UTC) if closes_at else None
     if opens_at and closes_at and closes_at <= opens_at:
         raise Invalid("registration.window", N_("Registration must close after it opens."))
     if opens_at and event.status != EventStatus.DRAFT:
