@@ -33,6 +33,7 @@ common year.
 """
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -121,8 +122,7 @@ def resident_id_check_char(first_17_digits: str) -> str:
     """
     if not isinstance(first_17_digits, str) or not _RESIDENT_ID_BODY.fullmatch(first_17_digits):
         raise ValueError(f"expected 17 ASCII digits, got {first_17_digits!r}")
-    digits_and_weights = zip(first_17_digits, _RESIDENT_ID_WEIGHTS, strict=True)
-    total = sum(int(digit) * weight for digit, weight in digits_and_weights)
+    total = sum(map(operator.mul, map(int, first_17_digits), _RESIDENT_ID_WEIGHTS))
     return _RESIDENT_ID_CHECK_CHARS[total % 11]
 
 

@@ -34,14 +34,14 @@ import gc
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from competition.errors import N_, Invalid
 from competition.extensions import db
@@ -114,6 +114,7 @@ class EntryImportReport:
     unchanged: int
     problems: list[RowProblem]
     organisation_id: int | None = None
+    known_people: dict[tuple[str, str, str], int] = field(default_factory=dict)  # already in the database
 
     @property
     def ok(self) -> bool:
@@ -132,8 +133,11 @@ class EntryImportResult:
 
 
 def _text(value: Any) -> str:
+    """A cell as text; cells from :func:`tabular.read_full_table` are already stripped (or ``None``)."""
     if value is None:
         return ""
+    if value.__class__ is str:
+        return value
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value).strip()
@@ -177,7 +181,7 @@ class _Lookups:
             chunk = key_list[start:start + 2000]
             for person_id, id_type, nationality, number, name in db.session.execute(
                     select(Person.id, Person.id_type, Person.nationality, Person.id_number, Person.name)
-                    .where(Person.id_number.in_([k[2] for k in chunk]))):
+                    .where(Person.id_number.in_([k[2] for k in chunk]))).all():
                 self.people[(id_type, nationality, number)] = (person_id, name)
         # Entries of these people in this event's skills: (skill, person) → (entry id, organisation, team).
         self.entered: dict[tuple[int, int], tuple[int, int | None, str | None]] = {}
@@ -188,7 +192,7 @@ class _Lookups:
                     select(EntryMember.skill_id, EntryMember.person_id, Entry.id, Entry.organisation_id,
                            Entry.team_name).join(Entry, Entry.id == EntryMember.entry_id)
                     .where(EntryMember.person_id.in_(person_ids[start:start + 2000]),
-                           EntryMember.skill_id.in_(skill_ids))):
+                           EntryMember.skill_id.in_(skill_ids))).all():
                 self.entered[(skill_id, person_id)] = (entry_id, org_id, team)
         self.counts = registration.counts_for(skill_ids)
 
@@ -271,7 +275,8 @@ def _check_entry_file(event: Event, data: bytes, filename: str, organisation_id:
     planned, unchanged = _plan(event, checked, lookups, problems)
     problems.sort(key=lambda p: (p.row, p.column))
     return EntryImportReport(filename, hashlib.sha256(data).hexdigest(), len(table.rows),
-                             planned if not problems else [], unchanged, problems, organisation_id)
+                             planned if not problems else [], unchanged, problems, organisation_id,
+                             {key: person_id for key, (person_id, _) in lookups.people.items()})
 
 
 def _column_letter(index: int) -> str:
@@ -447,27 +452,20 @@ def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
     for planned in report.planned:
         for person, (phone, district) in zip(planned.people, planned.contacts, strict=True):
             keys.setdefault(person.key, (person, phone, district, planned.organisation_id))
-    ids: dict[tuple[str, str, str], int] = {}
-    key_list = list(keys)
+    # People the check found in the database (one query there); the others are new.
+    ids = {key: report.known_people[key] for key in keys if key in report.known_people}
+    new_people = [key for key in keys if key not in ids]
     people = Person.__table__
-    for start in range(0, len(key_list), 2000):
-        chunk = key_list[start:start + 2000]
-        for person_id, id_type, nationality, number in db.session.execute(
-                select(people.c.id, people.c.id_type, people.c.nationality, people.c.id_number)
-                .where(tuple_(people.c.id_type, people.c.nationality, people.c.id_number).in_(chunk))):
-            ids[(id_type, nationality, number)] = person_id
-    new_people = [key for key in key_list if key not in ids]
     if new_people:
         _bulk_insert(people, ("name", "name_latin", "id_type", "id_number", "nationality", "birth_date", "sex",
                               "phone", "organisation_id", "district", "created_at"),
                      [(p.name, p.name_latin, p.id_type, p.id_number, p.nationality, p.birth_date, p.sex, phone,
                        org, district, now) for p, phone, district, org in (keys[key] for key in new_people)])
-        for start in range(0, len(new_people), 2000):
-            chunk = new_people[start:start + 2000]
-            for person_id, id_type, nationality, number in db.session.execute(
-                    select(people.c.id, people.c.id_type, people.c.nationality, people.c.id_number)
-                    .where(tuple_(people.c.id_type, people.c.nationality, people.c.id_number).in_(chunk))):
-                ids[(id_type, nationality, number)] = person_id
+        # The people of this transaction created at ``now`` are exactly these (``now`` is taken per import).
+        for person_id, id_type, nationality, number in db.session.execute(
+                select(people.c.id, people.c.id_type, people.c.nationality, people.c.id_number)
+                .where(people.c.created_at == now)).all():
+            ids[(id_type, nationality, number)] = person_id
     entries, members = Entry.__table__, EntryMember.__table__
     created_by = getattr(user, "id", None)
     _bulk_insert(entries, ("skill_id", "organisation_id", "team_name", "status", "created_by_id", "created_at"),
@@ -480,7 +478,7 @@ def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
             select(entries.c.id, entries.c.skill_id, entries.c.organisation_id, entries.c.team_name)
             .outerjoin(members, members.c.entry_id == entries.c.id)
             .where(entries.c.created_at == now, entries.c.skill_id.in_({p.skill_id for p in report.planned}),
-                   members.c.id.is_(None))):
+                   members.c.id.is_(None))).all():
         free[(skill_id, organisation_id, team_name)].append(entry_id)
     entry_ids = [free[(p.skill_id, p.organisation_id, p.team_name)].pop() for p in report.planned]
     _bulk_insert(members, ("entry_id", "skill_id", "person_id"),
@@ -488,9 +486,24 @@ def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
                   for entry_id, planned in zip(entry_ids, report.planned, strict=True) for person in planned.people])
     audit.record("entry.import", None, actor=user, object_type="entry", after={
         "filename": report.filename, "sha256": report.digest, "rows": report.rows,
-        "organisation_id": report.organisation_id, "entries_created": entry_ids,
-        "people_created": [ids[key] for key in new_people], "unchanged": report.unchanged})
+        "organisation_id": report.organisation_id, "entries_created": id_ranges(entry_ids),
+        "people_created": id_ranges(ids[key] for key in new_people), "unchanged": report.unchanged})
     return EntryImportResult(len(entry_ids), len(new_people), report.unchanged)
+
+
+def id_ranges(ids: Iterable[int]) -> str:
+    """Ids written compactly for the audit log: ``1-3,7,9-10``."""
+    parts: list[str] = []
+    ordered = sorted(ids)
+    start = previous = None
+    for value in [*ordered, None]:
+        if start is not None and value == previous + 1:
+            previous = value
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = value
+    return ",".join(parts)
 
 
 def _bulk_insert(table: Any, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -503,11 +516,16 @@ def _bulk_insert(table: Any, columns: tuple[str, ...], rows: list[tuple]) -> Non
                                                for name in columns) if p]
     if processors:
         converted = []
+        cache: dict[tuple[int, Any], Any] = {}   # the same value (e.g. the import's timestamp) converted once
         for row in rows:
             values = list(row)
             for index, process in processors:
-                if values[index] is not None:
-                    values[index] = process(values[index])
+                value = values[index]
+                if value is not None:
+                    key = (index, value)
+                    if key not in cache:
+                        cache[key] = process(value)
+                    values[index] = cache[key]
             converted.append(tuple(values))
         rows = converted
     marker = "?" if dialect.paramstyle == "qmark" else "%s"

@@ -13,7 +13,6 @@ import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from competition.errors import N_, Invalid
@@ -39,14 +38,13 @@ def _normalise_header(text: Any) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str):
+    if value.__class__ is str:
         # NFKC turns full-width digits and letters into ASCII; ASCII text has nothing to turn (and is common).
-        value = (value if value.isascii() else unicodedata.normalize("NFKC", value)).strip()
-        return value or None
-    if isinstance(value, float) and value.is_integer():
+        if not value.isascii():
+            value = unicodedata.normalize("NFKC", value)
+        return value.strip() or None
+    if value.__class__ is float and value.is_integer():
         return int(value)
-    if isinstance(value, datetime | date):
-        return value
     return value
 
 
