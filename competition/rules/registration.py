@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from competition.rules import N_, RuleError
+from competition.rules import N_, RuleError, identity
 from competition.rules.identity import AgeRule, AgeRuleKind, Sex, check_age
 
 __all__ = [
@@ -242,7 +242,6 @@ def check_person(*, name: str | None, id_type: str, id_number: str | None, today
     nationality for passports, permit formats), a Latin-letter name for passports, and the typed birth date
     and sex against those the ID number encodes. Returns the normalised person (``None`` when there are
     problems) and every problem found."""
-    from competition.rules import identity
     problems: list[FieldProblem] = []
     name = " ".join((name or "").split())
     if not name:

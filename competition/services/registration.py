@@ -71,7 +71,7 @@ def set_window(event: Event, opens_at: datetime | None, closes_at: datetime | No
     closes_at = closes_at.astimezone(UTC) if closes_at else None
     if opens_at and closes_at and closes_at <= opens_at:
         raise Invalid("registration.window", N_("Registration must close after it opens."))
-    if opens_at and event.status != EventStatus.DRAFT:
+    if opens_at and event.status != EventStatus.DRAFT and opens_at != _aware(event.registration_opens_at):
         raise StateConflict("registration.window_open", N_("Registration has already been opened: set only "
                                                            "the closing time."))
     if closes_at and closes_at <= now and event.status in (EventStatus.DRAFT, EventStatus.REGISTRATION_OPEN) \
@@ -80,8 +80,9 @@ def set_window(event: Event, opens_at: datetime | None, closes_at: datetime | No
     before = {"opens_at": event.registration_opens_at, "closes_at": event.registration_closes_at}
     event.registration_opens_at, event.registration_closes_at = opens_at, closes_at
     open_id, close_id = _job_ids(event.id)
-    for job_id, moment, target in ((open_id, opens_at, "open_registration"), (close_id, closes_at,
-                                                                             "close_registration")):
+    pending_open = opens_at if event.status == EventStatus.DRAFT else None   # an opened event needs no job
+    for job_id, moment, target in ((open_id, pending_open, "open_registration"), (close_id, closes_at,
+                                                                                 "close_registration")):
         if moment is None:
             jobs.cancel(job_id)
         else:
