@@ -61,6 +61,9 @@ class IdType(StrEnum):
     TAIWAN_PERMIT = "taiwan_permit"      # 台湾居民来往大陆通行证
 
 
+_ID_TYPES = {kind.value: kind for kind in IdType}
+
+
 # --- errors ---------------------------------------------------------------------------------------------
 
 class IdentityError(RuleError):
@@ -292,10 +295,10 @@ def validate_identity(id_type: str, number: str, *, nationality: str | None = No
     otherwise the codes of the type's own validator, and ``id.nationality``.
     """
     _require_date(today)
-    if id_type not in IdType.__members__.values():
+    kind = _ID_TYPES.get(id_type)   # a dict, not IdType(id_type): this runs once per row of a 10,000-row import
+    if kind is None:
         raise IdentityError("id.type", N_("%(id_type)s is not a supported identity document type."),
                             id_type=id_type)
-    kind = IdType(id_type)
     if kind is IdType.PASSPORT:
         return validate_passport(number, nationality=nationality)
     given = nationality is not None and normalise_id_number(nationality) != ""
@@ -306,6 +309,8 @@ def validate_identity(id_type: str, number: str, *, nationality: str | None = No
         document = validate_hk_macau_permit(number)
     else:
         document = validate_taiwan_permit(number)
+    if country is None:
+        return document
     return IdentityDocument(document.id_type, document.number, document.birth_date, document.sex, country)
 
 
