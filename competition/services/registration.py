@@ -31,11 +31,20 @@ def settings_of(skill: Skill) -> rules.RegistrationSettings:
     return rules.RegistrationSettings(**values)
 
 
-def update_skill_settings(skill: Skill, *, capacity: int | None, values: dict[str, Any]) -> Skill:
-    """The organiser's registration settings of one skill (capacity and ``values`` of
-    :class:`~competition.rules.registration.RegistrationSettings`), checked before anything is stored."""
+def update_skill_settings(skill: Skill, *, capacity: int | None, values: dict[str, Any],
+                          team_size: int | None = None) -> Skill:
+    """The organiser's registration settings of one skill (capacity, team size and ``values`` of
+    :class:`~competition.rules.registration.RegistrationSettings`), checked before anything is stored. The team
+    size changes only while the skill has no entries."""
     if capacity is not None and capacity < 1:
         raise Invalid("skill.capacity", N_("The capacity must be at least 1 (or empty for no limit)."))
+    team_size = skill.team_size if team_size is None else team_size
+    if team_size not in (1, 2, 3):
+        raise Invalid("skill.team_size", N_("A skill is individual or for teams of 2 or 3."))
+    if team_size != skill.team_size and db.session.scalar(select(Entry.id).where(Entry.skill_id == skill.id)
+                                                          .limit(1)) is not None:
+        raise StateConflict("skill.team_size_entries", N_("The skill already has entries: its team size can no "
+                                                          "longer change."))
     merged = {**(skill.settings or {}).get(SECTION, {}), **values}
     try:
         rules.RegistrationSettings(**{**rules.default_settings(skill.event.kind), **merged})
@@ -43,10 +52,11 @@ def update_skill_settings(skill: Skill, *, capacity: int | None, values: dict[st
         raise Invalid.from_rule(error) from None
     except (TypeError, ValueError) as error:
         raise Invalid("settings.invalid", N_("These settings are not valid: %(error)s"), error=str(error)) from None
-    before = {"capacity": skill.capacity, SECTION: (skill.settings or {}).get(SECTION)}
-    skill.capacity = capacity
+    before = {"capacity": skill.capacity, "team_size": skill.team_size, SECTION: (skill.settings or {}).get(SECTION)}
+    skill.capacity, skill.team_size = capacity, team_size
     skill.settings = {**(skill.settings or {}), SECTION: merged}
-    audit.record("skill.registration_settings", skill, before=before, after={"capacity": capacity, SECTION: merged})
+    audit.record("skill.registration_settings", skill, before=before,
+                 after={"capacity": capacity, "team_size": team_size, SECTION: merged})
     return skill
 
 

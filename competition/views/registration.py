@@ -56,6 +56,8 @@ class EntryImportForm(FlaskForm):
 
 
 class SkillRegistrationForm(FlaskForm):
+    team_size = SelectField(_l("Entrants"), coerce=int, choices=[
+        SelectChoice(1, _l("Individual")), SelectChoice(2, _l("Team of 2")), SelectChoice(3, _l("Team of 3"))])
     capacity = IntegerField(_l("Capacity (empty: no limit)"), validators=[Optional(), NumberRange(1, 100000)])
     quota_per_organisation = IntegerField(_l("Entries per organisation or delegation (empty: no quota)"),
                                           validators=[Optional(), NumberRange(1, 10000)])
@@ -227,7 +229,7 @@ def skill_settings(skill_id: int):
     form = SkillRegistrationForm()
     settings = registration.settings_of(skill)
     if request.method == "GET":
-        form.capacity.data = skill.capacity
+        form.capacity.data, form.team_size.data = skill.capacity, skill.team_size
         for name in ("quota_per_organisation", "one_per_country", "age_rule", "max_age", "extended_age",
                      "extended_max_age", "min_age", "retirement_age_male", "retirement_age_female"):
             getattr(form, name).data = getattr(settings, name)
@@ -235,7 +237,8 @@ def skill_settings(skill_id: int):
         values = {name: getattr(form, name).data for name in (
             "quota_per_organisation", "one_per_country", "age_rule", "max_age", "extended_age", "extended_max_age",
             "min_age", "retirement_age_male", "retirement_age_female")}
-        return attempt(lambda: registration.update_skill_settings(skill, capacity=form.capacity.data, values=values),
+        return attempt(lambda: registration.update_skill_settings(skill, capacity=form.capacity.data, values=values,
+                                                                  team_size=form.team_size.data),
                        _("The registration settings have been saved."),
                        url_for("registration.skill_settings", skill_id=skill_id))
     else:

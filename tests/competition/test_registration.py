@@ -305,7 +305,7 @@ def test_organiser_sets_window_and_skill_settings_on_pages(app, browser):
         event = db.session.get(Event, event_id)
         assert registration._aware(event.registration_closes_at) == datetime(2030, 9, 30, 10, tzinfo=UTC)
         assert set(jobs.pending("registration-")) == {f"registration-open-{event_id}", f"registration-close-{event_id}"}
-    data = {"capacity": "40", "quota_per_organisation": "2", "age_rule": "chinese", "max_age": "22",
+    data = {"team_size": "1", "capacity": "40", "quota_per_organisation": "2", "age_rule": "chinese", "max_age": "22",
             "extended_max_age": "25", "min_age": "18", "retirement_age_male": "60", "retirement_age_female": "55"}
     assert browser.post(f"/manage/skills/{skill_id}/registration", data).status_code == 302
     with app.app_context():
@@ -363,3 +363,16 @@ def test_an_opened_event_keeps_its_opening_time_and_only_the_closing_time_moves(
     with pytest.raises(DomainError) as caught:
         registration.set_window(ev, opens + timedelta(days=1), later, now=datetime(2026, 9, 2, tzinfo=UTC))
     assert caught.value.code == "registration.window_open"
+
+
+def test_team_size_changes_only_while_the_skill_has_no_entries(ctx):
+    ev, skill = _skill()
+    registration.update_skill_settings(skill, capacity=None, values={}, team_size=3)
+    assert skill.team_size == 3
+    events.change_status(ev, EventStatus.REGISTRATION_OPEN)
+    org = factories.organisation()
+    registration.leader_enter(_leader(org), skill, org.id, [member(), member("李四", seq=125),
+                                                            member("王五", seq=127)], team_name="一队")
+    with pytest.raises(DomainError) as caught:
+        registration.update_skill_settings(skill, capacity=None, values={}, team_size=2)
+    assert caught.value.code == "skill.team_size_entries" and skill.team_size == 3
