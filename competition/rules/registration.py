@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from competition.rules import N_, RuleError, identity
 from competition.rules.identity import AgeRule, AgeRuleKind, Sex, check_age
@@ -126,8 +126,7 @@ def age_rule(settings: RegistrationSettings, skill_key: str) -> AgeRule | None:
                    retirement_age_female=settings.retirement_age_female)
 
 
-@dataclass(frozen=True)
-class MemberFacts:
+class MemberFacts(NamedTuple):
     """What the age rule needs about one person."""
 
     name: str
@@ -216,8 +215,9 @@ class FieldProblem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class CheckedPerson:
+class CheckedPerson(NamedTuple):
+    """One person as checked by :func:`check_person` (a named tuple: an import makes one per row)."""
+
     name: str
     name_latin: str | None
     id_type: str

@@ -38,7 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext
 from sqlalchemy import select
@@ -216,8 +216,7 @@ class _SkillRules:
                    rules.age_skill(rule, (skill.code, skill.name, skill.name_en or "")))
 
 
-@dataclass
-class _Row:
+class _Row(NamedTuple):
     number: int
     skill: Skill
     organisation_id: int | None

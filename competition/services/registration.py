@@ -4,7 +4,7 @@ all checked by the same rules (:mod:`competition.rules.registration`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -222,7 +222,7 @@ def person_for(checked: rules.CheckedPerson, *, phone: str | None = None,
                     id_number=checked.id_number, nationality=checked.nationality, birth_date=checked.birth_date,
                     sex=checked.sex, phone=(phone or "").strip() or None, organisation_id=organisation_id)
     db.session.add(person)
-    audit.record("person.create", person, after={k: v for k, v in asdict(checked).items() if k != "id_number"}
+    audit.record("person.create", person, after={k: v for k, v in checked._asdict().items() if k != "id_number"}
                  | {"organisation_id": organisation_id})
     return person
 

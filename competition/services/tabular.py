@@ -13,7 +13,7 @@ import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from competition.errors import N_, Invalid
 
@@ -27,8 +27,7 @@ class Column:
     required: bool = True
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):   # a named tuple, not a frozen dataclass: one per row, and those are slow to make
     number: int                 # the row number an organiser sees in Excel (header = 1)
     values: dict[str, Any]      # our column key → the cell value (str, int, float, date, datetime or None)
 
