@@ -151,7 +151,13 @@ def parse_date(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    match = _DATE_TEXT.fullmatch(_text(value))
+    text = _text(value)
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)   # the usual form, parsed in C
+        except ValueError:
+            pass
+    match = _DATE_TEXT.fullmatch(text)
     if not match:
         raise ValueError(value)
     year, month, day = (int(g) for g in (match.group(1, 2, 3) if match.group(1) else match.group(4, 5, 6)))
