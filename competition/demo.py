@@ -198,7 +198,9 @@ def load_demo() -> list[tuple[str, str]]:
         district = DISTRICTS[i % len(DISTRICTS)]
         org = (companies + schools)[i % (len(companies) + len(schools))]
         name = FAMILY[(i * 7) % len(FAMILY)] + GIVEN[(i * 5) % len(GIVEN)]
-        person = _person(name, district, date(1996 + i % 8, 1 + i % 12, 5 + i % 23), 100 + 2 * i + (i % 2), org)
+        # The WorldSkills selection's contestants (33-38) are within its age limit: born in 2004 or later.
+        born = 1996 + i % 8 if i < 32 else 2004 + i % 4
+        person = _person(name, district, date(born, 1 + i % 12, 5 + i % 23), 100 + 2 * i + (i % 2), org)
         contestants.append(_user(f"contestant{i + 1}", name, ((Role.CONTESTANT, None, None),), person))
     logins.append(("contestant1 … contestant38", "选手 contestants (1-32 电工 with results, 33-38 移动机器人)"))
 
@@ -273,7 +275,7 @@ def load_demo() -> list[tuple[str, str]]:
                 user = entries.register_contestant(
                     username=f"guest{i + 1}", password=DEMO_PASSWORD, name=name, name_latin=name,
                     id_type="passport", id_number=f"{country}{4711000 + i * 37}", nationality=country,
-                    organisation_id=delegation.id, locale="en")
+                    organisation_id=delegation.id, locale="en", birth_date=date(2004 + i % 4, 3, 1 + i))
             entry = entries.enter_skill(user, cnc)
             if i % 3 != 2:
                 db.session.flush()

@@ -37,6 +37,9 @@ class RegisterForm(FlaskForm):
     id_number = StringField(_l("Document number"), validators=[DataRequired(), Length(max=32)])
     nationality = StringField(_l("Nationality (2-letter code, passport holders)"),
                               validators=[Optional(), Length(min=2, max=2)])
+    birth_date = DateField(_l("Birth date (checked against the ID number)"), validators=[Optional()])
+    sex = SelectField(_l("Sex"), choices=[SelectChoice("", "—"), SelectChoice("M", _l("Male")),
+                                          SelectChoice("F", _l("Female"))], validators=[Optional()])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=32)])
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])

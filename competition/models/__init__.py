@@ -5,6 +5,7 @@ from competition.models.audit import AuditHead, AuditLog
 from competition.models.draw import Admission, Anonymisation, DrawSeat, EntryCode, SkillDraw
 from competition.models.entry import Entry, EntryMember, EntryStatus
 from competition.models.event import Event, EventKind, EventStatus, ResultsStatus, Skill, Tier
+from competition.models.jobs import scheduled_jobs
 from competition.models.judging import JudgeAssignment, JudgeRole
 from competition.models.marking import (
     Aspect,
@@ -31,6 +32,6 @@ __all__ = [
     "Correction", "CorrectionStatus", "Criterion", "DrawSeat", "Entry", "EntryCode", "EntryMember", "EntryStatus",
     "Event", "EventKind", "EventStatus", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
     "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
-    "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill", "SkillDraw",
-    "TheoryScore", "Tier", "User",
+    "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill",
+    "SkillDraw", "TheoryScore", "Tier", "User", "scheduled_jobs",
 ]

@@ -58,6 +58,9 @@ class Event(db.Model):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     venue: Mapped[str | None] = mapped_column(String(200))
+    # The registration window: the scheduler opens and closes registration at these times (when set).
+    registration_opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    registration_closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # overrides of DOMAIN defaults
     created_at: Mapped[timestamp]
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 from typing import Any
 
 from competition.models import Skill
-from competition.rules import awards, draw, marking, quality, ranking, standardise
+from competition.rules import awards, draw, marking, quality, ranking, registration, standardise
 
 SETTINGS_SECTIONS: dict[str, type] = {
     "marking": marking.MarkingRules, "standardise": standardise.StandardiseSettings,
     "ranking": ranking.RankingSettings, "awards": awards.BayuCupSettings, "selection": awards.SelectionSettings,
     "medals": awards.MedalSettings, "medal_table": awards.MedalTableSettings, "quality": quality.QualitySettings,
     "draw": draw.DrawSettings, "anonymisation": draw.AnonymisationSettings,
+    "registration": registration.RegistrationSettings,
 }
 
 

@@ -3,7 +3,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from competition.views import auth, draw, judges, manage, me, public, reports, tablet
+    from competition.views import auth, draw, judges, manage, me, public, registration, reports, tablet
 
-    for module in (public, auth, me, manage, judges, tablet, reports, draw):
+    for module in (public, auth, me, manage, judges, tablet, reports, draw, registration):
         app.register_blueprint(module.bp)

@@ -53,7 +53,8 @@ def register():
             user = entries.register_contestant(
                 username=form.username.data, password=form.password.data, name=form.name.data,
                 id_type=form.id_type.data, id_number=form.id_number.data, nationality=form.nationality.data,
-                name_latin=form.name_latin.data, phone=form.phone.data)
+                name_latin=form.name_latin.data, phone=form.phone.data, birth_date=form.birth_date.data,
+                sex=form.sex.data or None)
         except DomainError as error:
             db.session.rollback()
             flash(error.text(), "danger")
