@@ -42,6 +42,7 @@ ANY_JUDGE = SKILL_JUDGES | {"other_judge"}
 CHIEF = frozenset({"chief"})
 SUPERVISOR = frozenset({"supervisor"})
 OFFICER = frozenset({"officer"})
+LEADER = frozenset({"team_leader"})                        # 领队 of the contestant's organisation
 KEEPER = frozenset({"keeper"})
 DOOR = frozenset({"door"})
 HOLDER = frozenset({"contestant"})                         # holds the world's certificate
@@ -63,6 +64,20 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api_events.event_results", "GET"): EVERYONE,
     ("api_events.event_medals", "GET"): NOBODY,            # likewise
     ("reports.results_book", "GET"): ORGANISERS,
+    # registration
+    ("registration.event_registration", "GET"): ORGANISERS,
+    ("registration.set_window", "POST"): ORGANISERS,
+    ("registration.skill_settings", "GET"): ORGANISERS,
+    ("registration.skill_settings", "POST"): ORGANISERS,
+    ("registration.import_entries", "POST"): ORGANISERS,
+    ("registration.export_entries", "GET"): ORGANISERS,
+    ("registration.export_entries_full", "POST"): ORGANISERS,
+    ("registration.template", "GET"): ANY_ORGANISER | LEADER,
+    ("registration.leader_dashboard", "GET"): LEADER,
+    ("registration.leader_event", "GET"): LEADER,
+    ("registration.leader_event", "POST"): LEADER,
+    ("registration.leader_import", "POST"): LEADER,
+    ("registration.withdraw", "POST"): HOLDER | LEADER,
     # the draw, the anonymous codes and check-in
     ("draw.public_draw", "GET"): EVERYONE,
     ("draw.desk", "GET"): ORGANISERS | KEEPER,
@@ -204,6 +219,7 @@ PARAMETERS: dict[str, Callable[[World, str], object]] = {
     "skill_id": lambda w, endpoint: w.ids["skill"],
     "entry_id": lambda w, endpoint: w.ids["entry"],
     "person_id": lambda w, endpoint: w.ids["judge_person"],
+    "organisation_id": lambda w, endpoint: w.ids["company"],
     "panel_id": lambda w, endpoint: w.ids["panel"],
     "run_id": lambda w, endpoint: w.ids["run"],
     "waiver_id": lambda w, endpoint: w.ids["waiver"],
@@ -291,7 +307,8 @@ def build_world() -> World:
     db.session.flush()
 
     world_ids: dict[str, object] = {"event": ev.id, "skill": skill.id, "entry": entry.id,
-                                    "judge_person": judge.person_id, "body": body.id}
+                                    "judge_person": judge.person_id, "body": body.id,
+                                    "company": company.id}
     aspects = _aspects(skill)
     marking.record_marks(judge, [{"client_id": f"matrix-a-{a.id}", "entry_id": entry.id, "aspect_id": a.id,
                                   "value": str(value_for(a))} for a in aspects])
