@@ -4,12 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from competition.models import Skill
-from competition.rules import awards, marking, ranking, standardise
+from competition.rules import awards, marking, publication, ranking, standardise
 
 SETTINGS_SECTIONS: dict[str, type] = {
     "marking": marking.MarkingRules, "standardise": standardise.StandardiseSettings,
     "ranking": ranking.RankingSettings, "awards": awards.BayuCupSettings, "selection": awards.SelectionSettings,
-    "medals": awards.MedalSettings,
+    "medals": awards.MedalSettings, "publication": publication.PublicationSettings,
+    "appeals": publication.AppealSettings,
 }
 
 

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from competition import permissions
 from competition.models import Role, Skill
-from competition.services import entries, results
+from competition.services import appeals, entries, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, require
 
@@ -20,9 +20,13 @@ def dashboard():
     from evaluation.services import certificates_of  # the evaluation side, loaded when used
     person_id = current_user.person_id
     my_entries = entries.entries_of(person_id) if person_id else []
+    my_results = {e.id: results.published_result(e) for e in my_entries}  # None until published
     return render_template(
-        "competition/me.html", entries=my_entries,
-        my_results={e.id: results.published_result(e) for e in my_entries},
+        "competition/me.html", entries=my_entries, my_results=my_results,
+        breakdowns={eid: results.criterion_breakdown(r) for eid, r in my_results.items() if r is not None},
+        can_appeal=bool(appeals.appealable_entries(current_user)),
+        is_supervisor=permissions.has_role(current_user, Role.SUPERVISOR),
+        to_remark=appeals.to_remark(current_user),
         duties=results.judging_duties(current_user),
         certificates=certificates_of(person_id) if person_id else [],
         can_manage=permissions.can_manage_any_event(current_user),

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.models import Correction, Mark, MarkConflict, MarkRevision, Role
-from competition.services import audit, events, marking, results
+from competition.services import audit, events, marking, publication, results
 from tests import factories
 
 
@@ -143,11 +143,13 @@ def test_results_cannot_be_published_before_the_lock(ctx):
     _mark(judge, entry, aspects["A1"], "60")
     _mark(judge, entry, aspects["A2"], "3")
     results.compute(skill)
+    organiser = factories.organiser()
     with pytest.raises(DomainError) as refused:
-        results.publish(skill)
+        publication.review(chief, skill)
     assert refused.value.code == "results.not_locked"
     marking.lock_skill(chief, skill)
-    results.publish(skill)
+    publication.review(chief, skill)
+    publication.publish(organiser, skill)
     assert skill.results_published
 
 
