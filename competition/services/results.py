@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -71,47 +72,65 @@ class SkillMarks:
     scorers: list[tuple[int, str]]            # (person id, name)
     cells: dict[tuple[int, int], dict[int, Decimal]]  # (entry id, aspect id) → judge person id → value
     theory: dict[int, Decimal]
+    stored: dict[int, tuple]                  # entry id → (result id, total, scaled, place, award)
+    stale: list[int]                          # ids of stored results of entries no longer approved
 
     def missing(self) -> list[MissingMark]:
         """Every mark still missing: any one mark for a measurement aspect, each scorer's for the others."""
         out = []
+        team = {person_id for person_id, _name in self.scorers}
+        empty: dict[int, Decimal] = {}
         for entry_id, number in self.entries:
             for aspect in self.aspects:
-                by_judge = self.cells.get((entry_id, aspect.id), {})
+                by_judge = self.cells.get((entry_id, aspect.id), empty)
                 if aspect.kind == AspectKind.MEASUREMENT:
                     if not by_judge:
                         out.append(MissingMark(number or "?", aspect.code))
-                    continue
-                out.extend(MissingMark(number or "?", aspect.code, name)
-                           for person_id, name in self.scorers if person_id not in by_judge)
+                elif not by_judge.keys() >= team:
+                    out.extend(MissingMark(number or "?", aspect.code, name)
+                               for person_id, name in self.scorers if person_id not in by_judge)
         return out
 
 
 def load_marks(skill: Skill) -> SkillMarks | None:
-    """The skill's marking data (None when no scheme is published): one query for the marks."""
-    scheme = db.session.execute(select(MarkingScheme.id, MarkingScheme.total).where(
-        MarkingScheme.skill_id == skill.id, MarkingScheme.status == SchemeStatus.PUBLISHED)
-        .order_by(MarkingScheme.version.desc()).limit(1)).first()
-    if scheme is None:
+    """The skill's marking data (None when no scheme is published) in four queries: the scheme's aspects;
+    the approved entries with their theory scores and stored results; the scorers; all the marks."""
+    latest = select(MarkingScheme.id).where(MarkingScheme.skill_id == skill.id,
+                                            MarkingScheme.status == SchemeStatus.PUBLISHED) \
+        .order_by(MarkingScheme.version.desc()).limit(1).scalar_subquery()
+    rows = db.session.execute(
+        select(MarkingScheme.total, Aspect.id, Aspect.code, Aspect.kind, Aspect.max_mark, Criterion.code)
+        .join(Criterion, Criterion.scheme_id == MarkingScheme.id).join(Aspect, Aspect.criterion_id == Criterion.id)
+        .where(MarkingScheme.id == latest).order_by(Criterion.code, Aspect.code)).all()
+    if not rows:
         return None
-    aspects = [_AspectRow(*row) for row in db.session.execute(
-        select(Aspect.id, Aspect.code, Aspect.kind, Aspect.max_mark, Criterion.code)
-        .join(Criterion, Aspect.criterion_id == Criterion.id).where(Criterion.scheme_id == scheme.id)
-        .order_by(Criterion.code, Aspect.code))]
-    entries = [(e, n) for e, n in db.session.execute(select(Entry.id, Entry.competitor_number).where(
-        Entry.skill_id == skill.id, Entry.status == EntryStatus.APPROVED).order_by(Entry.competitor_number))]
+    aspects = [_AspectRow(*row[1:]) for row in rows]
+    entries, theory, stored, stale = [], {}, {}, []
+    for entry_id, number, status, score, *result in db.session.execute(
+            select(Entry.id, Entry.competitor_number, Entry.status, TheoryScore.score, Result.id, Result.total,
+                   Result.scaled, Result.place, Result.award)
+            .outerjoin(TheoryScore, TheoryScore.entry_id == Entry.id).outerjoin(Result, Result.entry_id == Entry.id)
+            .where(Entry.skill_id == skill.id).order_by(Entry.competitor_number, Entry.id)):
+        if status != EntryStatus.APPROVED:
+            if result[0] is not None:
+                stale.append(result[0])  # a result of an entry withdrawn or rejected since
+            continue
+        entries.append((entry_id, number))
+        if score is not None:
+            theory[entry_id] = score
+        if result[0] is not None:
+            stored[entry_id] = tuple(result)
     scorers = [(p, n) for p, n in db.session.execute(
         select(Person.id, Person.name).join(JudgeAssignment, JudgeAssignment.person_id == Person.id)
         .where(JudgeAssignment.skill_id == skill.id, JudgeAssignment.role.in_(SCORER_ROLES)).order_by(Person.id))]
     cells: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    mark, entry = Mark.__table__.c, Entry.__table__.c  # plain columns: rows, no ORM loading
     for entry_id, aspect_id, judge_id, value in db.session.execute(
-            select(Mark.entry_id, Mark.aspect_id, Mark.judge_person_id, Mark.value)
-            .join(Entry, Mark.entry_id == Entry.id)
-            .where(Entry.skill_id == skill.id, Entry.status == EntryStatus.APPROVED)):
+            select(mark.entry_id, mark.aspect_id, mark.judge_person_id, mark.value)
+            .join(Entry.__table__, mark.entry_id == entry.id)
+            .where(entry.skill_id == skill.id, entry.status == EntryStatus.APPROVED)).all():
         cells[(entry_id, aspect_id)][judge_id] = value
-    theory = dict(db.session.execute(select(TheoryScore.entry_id, TheoryScore.score).join(
-        Entry, TheoryScore.entry_id == Entry.id).where(Entry.skill_id == skill.id)).all())
-    return SkillMarks(scheme.total, aspects, entries, scorers, cells, theory)
+    return SkillMarks(rows[0][0], aspects, entries, scorers, cells, theory, stored, stale)
 
 
 def missing_marks(skill: Skill) -> list[MissingMark]:
@@ -128,77 +147,97 @@ def missing_refusal(missing: list[MissingMark], code: str = "results.missing_mar
                          list=listed + (" …" if len(missing) > MISSING_LISTED else ""))
 
 
-class _AspectMarks:
-    """Aspect marks from the pure rules, memoised: a judgement or subjective aspect's mark depends only on
-    the multiset of scores, the max mark and the settings, and a skill repeats the same few combinations."""
-
-    def __init__(self, settings: marking.MarkingRules) -> None:
-        self.settings = settings
-        self.memo: dict[tuple[str, Decimal, tuple[Decimal, ...]], Decimal] = {}
-
-    def __call__(self, aspect: _AspectRow, scores: list[Decimal]) -> Decimal:
-        if aspect.kind == AspectKind.MEASUREMENT:
-            return scores[0]  # one agreed mark (disagreeing entries block the lock)
-        key = (aspect.kind, aspect.max_mark, tuple(sorted(scores)))
-        found = self.memo.get(key)
-        if found is None:
-            if aspect.kind == AspectKind.JUDGEMENT:
-                found = marking.judgement_aspect_mark(scores, aspect.max_mark, self.settings, allow_incomplete=True)
-            else:
-                found = marking.subjective_item_mark(scores, aspect.max_mark, self.settings)
-            self.memo[key] = found
-        return found
+_ASPECT_MARKS: dict[marking.MarkingRules, dict[tuple[str, Decimal, tuple[Decimal, ...]], Decimal]] = {}
 
 
-def compute(skill: Skill, actor: User | None = None) -> list[Result]:
+def _aspect_marks_memo(settings: marking.MarkingRules) -> dict[tuple[str, Decimal, tuple[Decimal, ...]], Decimal]:
+    """Memo of :func:`_scored_aspect_mark` for one set of marking settings (few per process)."""
+    if len(_ASPECT_MARKS) > 64:
+        _ASPECT_MARKS.clear()
+    return _ASPECT_MARKS.setdefault(settings, {})
+
+
+def _scored_aspect_mark(kind: str, max_mark: Decimal, scores: tuple[Decimal, ...], settings: marking.MarkingRules,
+                        memo: dict[tuple[str, Decimal, tuple[Decimal, ...]], Decimal]) -> Decimal:
+    """The pure rules' mark of a judgement or subjective aspect, memoised: it depends only on these inputs
+    (all immutable), and a whole event repeats a few hundred combinations. The rules' result does not
+    depend on the order of the scores; the memo keys on the order given (a few more entries)."""
+    key = (kind, max_mark, scores)
+    found = memo.get(key)
+    if found is None:
+        if kind == AspectKind.JUDGEMENT:
+            found = marking.judgement_aspect_mark(scores, max_mark, settings, allow_incomplete=True)
+        else:
+            found = marking.subjective_item_mark(scores, max_mark, settings)
+        if len(memo) < 100_000:
+            memo[key] = found
+    return found
+
+
+def compute(skill: Skill, actor: User | None = None) -> int:
     """Recompute the skill's unpublished results from its marks (and imported theory scores) and store them
-    as a draft (a review by the chief judge is needed again). Refused once published: published results
-    change only through an appeal (:func:`recompute`)."""
+    as a draft (a review by the chief judge is needed again); returns how many results were stored (read
+    them with :func:`result_rows`). Refused once published: published results change only through an
+    appeal (:func:`recompute`)."""
     if skill.results_published:
         raise StateConflict("results.published", N_("The results are published: they change only through an "
                                                     "appeal."))
-    recompute(skill, actor=actor)
-    before = {"status": skill.results_status}
-    skill.results_status = ResultsStatus.DRAFT
-    skill.results_reviewed_at = skill.results_reviewed_by_id = None
     if skill.results_publish_at is not None:  # a scheduled publication was for the reviewed results
         from competition.services import jobs, publication
         jobs.cancel(publication.publish_job_id(skill))
         skill.results_publish_at = None
-    audit.record("results.status", skill, before=before, after={"status": skill.results_status}, actor=actor)
-    return result_rows(skill)
+    before = skill.results_status
+    skill.results_status = ResultsStatus.DRAFT
+    skill.results_reviewed_at = skill.results_reviewed_by_id = None
+    stored, _changed = _recompute(skill, actor, before)
+    return stored
 
 
 def recompute(skill: Skill, actor: User | None = None) -> list[int]:
-    """Compute and store the skill's results (whatever its publication status). Returns the ids of stored
-    results whose total, scale, place or award changed (new results are not "changed"). Audited."""
+    """Compute and store the skill's results, whatever its publication status (an upheld appeal). Returns the
+    ids of stored results whose total, scale, place or award changed (new results are not "changed")."""
+    return _recompute(skill, actor, skill.results_status)[1]
+
+
+def _recompute(skill: Skill, actor: User | None, status_before: str) -> tuple[int, list[int]]:
+    """Compute, store and audit (one row, with the status before and after); refusals change nothing."""
     data = load_marks(skill)
     if data is None:
         raise StateConflict("results.no_scheme", N_("The skill has no published marking scheme."))
     if not data.entries:
         raise StateConflict("results.no_entries", N_("The skill has no approved entries."))
-    missing = data.missing()
-    if missing:
-        raise missing_refusal(missing)
     if skill.theory_weight and len(data.theory) < len(data.entries):
         raise StateConflict("results.no_theory", N_("Theory scores are missing for %(n)s competitors."),
                             n=len(data.entries) - len(data.theory))
     settings = settings_for(skill, "marking", marking.MarkingRules)
-    aspect_mark = _AspectMarks(settings)
+    memo = _aspect_marks_memo(settings)
     practical: dict[int, Decimal] = {}
     criteria: dict[int, dict[str, str]] = {}
     hundredths = Decimal("0.01")
-    for entry_id, _number in data.entries:
-        by_criterion: dict[str, Decimal] = {}
-        for aspect in data.aspects:
-            mark = aspect_mark(aspect, list(data.cells[(entry_id, aspect.id)].values()))
-            by_criterion[aspect.criterion] = by_criterion.get(aspect.criterion, Decimal(0)) + mark
+    criterion_codes = sorted({aspect.criterion for aspect in data.aspects})
+    measurement = [(a.id, a.criterion) for a in data.aspects if a.kind == AspectKind.MEASUREMENT]
+    scored = [a for a in data.aspects if a.kind != AspectKind.MEASUREMENT]
+    team = {person_id for person_id, _name in data.scorers}
+    cells, empty = data.cells, {}
+    for entry_id, number in data.entries:
+        by_criterion = dict.fromkeys(criterion_codes, Decimal(0))
+        for aspect_id, criterion in measurement:  # one agreed mark (disagreeing entries block the lock)
+            by_judge = cells.get((entry_id, aspect_id))
+            if not by_judge:
+                raise missing_refusal(data.missing())
+            by_criterion[criterion] += next(iter(by_judge.values()))
+        for aspect in scored:
+            by_judge = cells.get((entry_id, aspect.id), empty)
+            if not by_judge.keys() >= team or not by_judge:  # (no mark at all: a skill without scorers)
+                raise missing_refusal(data.missing() or [MissingMark(number or "?", aspect.code)])
+            by_criterion[aspect.criterion] += _scored_aspect_mark(aspect.kind, aspect.max_mark,
+                                                                  tuple(by_judge.values()), settings, memo)
         raw = sum(by_criterion.values(), Decimal(0))
         practical[entry_id] = (raw * 100 / data.scheme_total).quantize(hundredths)
         criteria[entry_id] = {code: str(value) for code, value in by_criterion.items()}
     try:
-        totals = {eid: marking.weighted_total(data.theory.get(eid), p, skill.theory_weight, skill.practical_weight,
-                                              settings) for eid, p in practical.items()}
+        totals = marking.weighted_totals({eid: (data.theory.get(eid), p) for eid, p in practical.items()},
+                                         skill.theory_weight, skill.practical_weight, settings)
     except marking.MarkingError as error:
         raise StateConflict.from_rule(error) from None
     worldskills = skill.event.kind in WORLDSKILLS_MODEL
@@ -209,35 +248,34 @@ def recompute(skill: Skill, actor: User | None = None) -> list[int]:
                                                 theory=data.theory.get(eid)) for eid in totals],
                             settings_for(skill, "ranking", ranking.RankingSettings))
     award_by_entry = _awards(skill, placings, scaled)
+    computed_at = datetime.now(UTC)
     rows = [{"skill_id": skill.id, "entry_id": p.key, "practical": practical[p.key], "theory": data.theory.get(p.key),
              "total": totals[p.key], "scaled": scaled.get(p.key), "place": p.place, "shared_place": p.shared,
-             "award": award_by_entry.get(p.key), "unresolved_tie": p.unresolved_tie, "criteria": criteria[p.key]}
+             "award": award_by_entry.get(p.key), "unresolved_tie": p.unresolved_tie, "criteria": criteria[p.key],
+             "computed_at": computed_at}
             for p in placings]
-    changed = _store(skill, rows)
-    audit.record("results.compute", skill, actor=actor, after={
-        "entries": len(rows), "changed_result_ids": changed,
+    changed = _store(skill, rows, data.stored, data.stale)
+    audit.record("results.compute", skill, actor=actor, before={"status": status_before}, after={
+        "status": skill.results_status, "entries": len(rows), "changed_result_ids": changed,
         "results": {str(r["entry_id"]): [str(r["total"]), r["place"], r["award"]] for r in rows}})
-    return changed
+    return len(rows), changed
 
 
-def _store(skill: Skill, rows: list[dict[str, Any]]) -> list[int]:
-    """Write ``rows`` over the skill's stored results: bulk UPDATE of the entries that have one, bulk INSERT
-    of the others, DELETE of results of entries no longer ranked. Returns the ids whose outcome changed."""
-    stored = {r.entry_id: r for r in db.session.execute(
-        select(Result.id, Result.entry_id, Result.total, Result.scaled, Result.place, Result.award)
-        .where(Result.skill_id == skill.id))}
+def _store(skill: Skill, rows: list[dict[str, Any]], stored: dict[int, tuple], stale: list[int]) -> list[int]:
+    """Write ``rows`` over the skill's ``stored`` results (entry id → (id, total, scaled, place, award)): bulk
+    UPDATE of the entries that have one, bulk INSERT of the others, DELETE of the ``stale`` ones (entries no
+    longer approved). Returns the ids whose outcome changed."""
     updates, inserts, changed = [], [], []
     for row in rows:
-        old = stored.pop(row["entry_id"], None)
+        old = stored.get(row["entry_id"])
         if old is None:
             inserts.append(row)
             continue
-        updates.append({"id": old.id, **row})
-        if (old.total, old.scaled, old.place, old.award) != (row["total"], row["scaled"], row["place"],
-                                                            row["award"]):
-            changed.append(old.id)
-    if stored:
-        db.session.execute(delete(Result).where(Result.id.in_([r.id for r in stored.values()])))
+        updates.append({"id": old[0], **row})
+        if old[1:] != (row["total"], row["scaled"], row["place"], row["award"]):
+            changed.append(old[0])
+    if stale:
+        db.session.execute(delete(Result).where(Result.id.in_(stale)))
     if updates:
         db.session.execute(update(Result), updates)
     if inserts:
