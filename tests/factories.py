@@ -175,3 +175,42 @@ def judged_event(code: str = "judges-test", kind: str = EventKind.BAYU_CUP, *, s
     skill = skill_with_scheme(ev)
     events.change_status(ev, "registration_open")
     return ev, skill
+
+
+# --- results: publication and appeals (issue 6) --------------------------------------------------------
+
+def scored_skill(scores: list[tuple[str, int]], kind: str = EventKind.BAYU_CUP, lock: bool = True, org=None,
+                 **event_fields):
+    """A skill of a new event (kind ``kind``) with one approved entry per item of ``scores`` — (A1 mark of 60,
+    A2 judgement score given by each of the 3 judges) — every mark recorded through the services and, with
+    ``lock``, locked by the chief judge. Entries belong to ``org`` when given. Returns (skill, entries,
+    scorers, chief)."""
+    from competition.services import marking
+    ev = event(code=f"{kind}-{len(scores)}", kind=kind, **event_fields)
+    skill = skill_with_scheme(ev)
+    scorers = [judge(f"judge{i + 1}", f"裁判{i + 1}", 311 + 2 * i) for i in range(3)]
+    chief = judge("chief", "陈裁判长", 399)
+    for scorer in scorers:
+        assign(skill, scorer)
+    assign(skill, chief, JudgeRole.CHIEF)
+    events.change_status(ev, "registration_open")
+    approved = []
+    for i in range(len(scores)):
+        user_ = contestant(org=org) if i == 0 else contestant(f"contestant{i + 1}", f"选手{i + 1}", 123 + 2 * i, org=org)
+        entry = entries.enter_skill(user_, skill)
+        db.session.flush()
+        entries.decide_entry(entry, True)
+        approved.append(entry)
+    open_marking(ev)
+    aspects = {a.code: a.id for a in events.published_scheme(skill.id).aspects}
+    for number, (entry, (a1, a2)) in enumerate(zip(approved, scores, strict=True)):
+        for index, scorer in enumerate(scorers):
+            batch = [{"entry_id": entry.id, "aspect_id": aspects["A2"], "value": str(a2)}]
+            if index == number % 3:  # one judge enters the measurement
+                batch.append({"entry_id": entry.id, "aspect_id": aspects["A1"], "value": a1})
+            outcomes = marking.record_marks(scorer, batch)
+            assert {o.status for o in outcomes} == {"accepted"}, outcomes
+    if lock:
+        marking.lock_skill(chief, skill)
+    db.session.flush()
+    return skill, approved, scorers, chief

@@ -10,6 +10,7 @@ them. Publication (review, 公示, final) is :mod:`competition.services.publicat
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -182,25 +183,28 @@ def compute(skill: Skill, actor: User | None = None) -> int:
     if skill.results_published:
         raise StateConflict("results.published", N_("The results are published: they change only through an "
                                                     "appeal."))
-    if skill.results_publish_at is not None:  # a scheduled publication was for the reviewed results
-        from competition.services import jobs, publication
-        jobs.cancel(publication.publish_job_id(skill))
-        skill.results_publish_at = None
-    before = skill.results_status
-    skill.results_status = ResultsStatus.DRAFT
-    skill.results_reviewed_at = skill.results_reviewed_by_id = None
-    stored, _changed = _recompute(skill, actor, before)
-    return stored
+
+    def as_draft() -> None:
+        if skill.results_publish_at is not None:  # a scheduled publication was for the reviewed results
+            from competition.services import jobs, publication
+            jobs.cancel(publication.publish_job_id(skill))
+            skill.results_publish_at = None
+        skill.results_status = ResultsStatus.DRAFT
+        skill.results_reviewed_at = skill.results_reviewed_by_id = None
+
+    return _recompute(skill, actor, as_draft)[0]
 
 
 def recompute(skill: Skill, actor: User | None = None) -> list[int]:
     """Compute and store the skill's results, whatever its publication status (an upheld appeal). Returns the
     ids of stored results whose total, scale, place or award changed (new results are not "changed")."""
-    return _recompute(skill, actor, skill.results_status)[1]
+    return _recompute(skill, actor)[1]
 
 
-def _recompute(skill: Skill, actor: User | None, status_before: str) -> tuple[int, list[int]]:
-    """Compute, store and audit (one row, with the status before and after); refusals change nothing."""
+def _recompute(skill: Skill, actor: User | None,
+               then: Callable[[], None] | None = None) -> tuple[int, list[int]]:
+    """Compute, store, run ``then`` (a status change) and audit (one row, with the status before and after).
+    Returns (results stored, ids of changed results). A refusal changes nothing."""
     data = load_marks(skill)
     if data is None:
         raise StateConflict("results.no_scheme", N_("The skill has no published marking scheme."))
@@ -255,6 +259,9 @@ def _recompute(skill: Skill, actor: User | None, status_before: str) -> tuple[in
              "computed_at": computed_at}
             for p in placings]
     changed = _store(skill, rows, data.stored, data.stale)
+    status_before = skill.results_status
+    if then is not None:
+        then()
     audit.record("results.compute", skill, actor=actor, before={"status": status_before}, after={
         "status": skill.results_status, "entries": len(rows), "changed_result_ids": changed,
         "results": {str(r["entry_id"]): [str(r["total"]), r["place"], r["award"]] for r in rows}})
