@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import bench_line, instance, postgres_url
 
 SKILLS, CONTESTANTS, MEASUREMENT, JUDGEMENT, JUDGES = 60, 1400, 70, 30, 3
-ROUNDS = int(os.environ.get("SAIPING_BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("SAIPING_BENCH_ROUNDS", "5"))
 CHUNK = 20_000
 
 
