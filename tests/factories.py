@@ -214,3 +214,13 @@ def scored_skill(scores: list[tuple[str, int]], kind: str = EventKind.BAYU_CUP, 
         marking.lock_skill(chief, skill)
     db.session.flush()
     return skill, approved, scorers, chief
+
+
+def record_jobs(monkeypatch) -> dict:
+    """Replace the scheduler's ``schedule_once``/``cancel`` with a recorder: job id → (func, run_at, kwargs)."""
+    from competition.services import jobs
+    scheduled: dict = {}
+    monkeypatch.setattr(jobs, "schedule_once", lambda job_id, func, run_at, kwargs=None: scheduled.__setitem__(
+        job_id, (func, run_at, dict(kwargs or {}))))
+    monkeypatch.setattr(jobs, "cancel", lambda job_id: scheduled.pop(job_id, None))
+    return scheduled

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.models import Appeal, AppealStatus, AuditLog, EventKind, Mark, ResultsStatus, Role, Tier
-from competition.services import appeals, audit, jobs, publication, results
+from competition.services import appeals, audit, publication, results
 from evaluation import services as evaluation
 from evaluation.models import EvaluationRecord
 from tests import factories
@@ -23,10 +23,8 @@ SCORES = [("40", 1), ("50", 2), ("45", 3)]
 
 
 @pytest.fixture(autouse=True)
-def _no_jobs():
-    jobs.SCHEDULED.clear()
-    yield
-    jobs.SCHEDULED.clear()
+def scheduled(monkeypatch) -> dict:
+    return factories.record_jobs(monkeypatch)
 
 
 def _published(org=None):

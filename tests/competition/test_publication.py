@@ -11,7 +11,7 @@ from sqlalchemy import select
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.models import AuditLog, EventKind, ResultsStatus
-from competition.services import jobs, publication, results
+from competition.services import publication, results
 from tests import factories
 from tests.conftest import Browser
 
@@ -19,10 +19,8 @@ SCORES = [("47.5", 2), ("41.25", 1), ("60", 3)]
 
 
 @pytest.fixture(autouse=True)
-def _no_jobs():
-    jobs.SCHEDULED.clear()
-    yield
-    jobs.SCHEDULED.clear()
+def scheduled(monkeypatch) -> dict:
+    return factories.record_jobs(monkeypatch)
 
 
 def _refused(code: str, action, *args) -> DomainError:
@@ -34,7 +32,7 @@ def _refused(code: str, action, *args) -> DomainError:
     return refused.value
 
 
-def test_draft_reviewed_published_final(ctx):
+def test_draft_reviewed_published_final(ctx, scheduled):
     skill, _entries, _scorers, chief = factories.scored_skill(SCORES)
     organiser = factories.organiser()
     assert results.compute(skill) == 3
@@ -50,7 +48,7 @@ def test_draft_reviewed_published_final(ctx):
     # 公示: five working days; the end is scheduled as a job.
     ends = skill.results_publicity_ends_at
     assert ends - skill.results_published_at >= timedelta(days=5)
-    func, run_at, kwargs = jobs.SCHEDULED[publication.final_job_id(skill)]
+    func, run_at, kwargs = scheduled[publication.final_job_id(skill)]
     assert (func, run_at, kwargs) == ("competition.services.publication:run_finalisation", ends,
                                       {"skill_id": skill.id})
     _refused("results.publicity_running", publication.finalise, skill)
@@ -63,7 +61,7 @@ def test_draft_reviewed_published_final(ctx):
         "results.compute", "results.review", "results.publish", "results.final"]
 
 
-def test_the_wrong_role_cannot_review_or_publish(ctx):
+def test_the_wrong_role_cannot_review_or_publish(ctx, scheduled):
     skill, _entries, (scorer, *_), chief = factories.scored_skill(SCORES)
     organiser = factories.organiser()
     other_organiser = factories.organiser("other_organiser", event_id=factories.event(code="other").id)
@@ -79,7 +77,7 @@ def test_the_wrong_role_cannot_review_or_publish(ctx):
         _refused("results.publish_not_allowed", publication.schedule, user, skill,
                  datetime.now(UTC) + timedelta(hours=1))
     assert skill.results_status == ResultsStatus.REVIEWED and skill.results_published_at is None
-    assert jobs.SCHEDULED == {}
+    assert scheduled == {}
 
 
 def test_missing_marks_are_listed_and_block_the_results(ctx):
@@ -123,7 +121,7 @@ def test_degenerate_skills_publish_without_dividing_by_zero(ctx, scores):
     assert skill.results_published
 
 
-def test_scheduled_publication_runs_its_job_and_can_be_cancelled(ctx):
+def test_scheduled_publication_runs_its_job_and_can_be_cancelled(ctx, scheduled):
     skill, _entries, _scorers, chief = factories.scored_skill(SCORES)
     organiser = factories.organiser()
     results.compute(skill)
@@ -133,23 +131,23 @@ def test_scheduled_publication_runs_its_job_and_can_be_cancelled(ctx):
     _refused("results.schedule_past", publication.schedule, organiser, skill, datetime.now(UTC) - timedelta(hours=1))
     publication.schedule(organiser, skill, when)
     job_id = publication.publish_job_id(skill)
-    assert jobs.SCHEDULED[job_id] == ("competition.services.publication:run_scheduled_publication", when,
+    assert scheduled[job_id] == ("competition.services.publication:run_scheduled_publication", when,
                                       {"skill_id": skill.id})
     publication.cancel_schedule(organiser, skill)
-    assert job_id not in jobs.SCHEDULED and skill.results_publish_at is None
+    assert job_id not in scheduled and skill.results_publish_at is None
     publication.run_scheduled_publication(skill.id)  # a cancelled job that runs anyway publishes nothing
     assert not skill.results_published
     publication.schedule(organiser, skill, when)
-    func, _run_at, kwargs = jobs.SCHEDULED[job_id]
+    func, _run_at, kwargs = scheduled[job_id]
     module, name = func.split(":")
     getattr(__import__(module, fromlist=[name]), name)(**kwargs)  # what the scheduler process does
     db.session.refresh(skill)
-    assert skill.results_published and skill.results_publish_at is None and job_id not in jobs.SCHEDULED
+    assert skill.results_published and skill.results_publish_at is None and job_id not in scheduled
     actions = set(db.session.scalars(select(AuditLog.action)))
     assert {"results.schedule", "results.unschedule", "results.publish"} <= actions
 
 
-def test_recomputing_cancels_the_review_and_the_schedule(ctx):
+def test_recomputing_cancels_the_review_and_the_schedule(ctx, scheduled):
     skill, _entries, _scorers, chief = factories.scored_skill(SCORES)
     organiser = factories.organiser()
     results.compute(skill)
@@ -158,7 +156,7 @@ def test_recomputing_cancels_the_review_and_the_schedule(ctx):
     ids = [r.id for r in results.result_rows(skill)]
     results.compute(skill)
     assert skill.results_status == ResultsStatus.DRAFT and skill.results_publish_at is None
-    assert jobs.SCHEDULED == {}
+    assert scheduled == {}
     assert [r.id for r in results.result_rows(skill)] == ids  # result ids survive a recompute
 
 
