@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from competition.errors import N_, StateConflict
 from competition.extensions import db
@@ -278,15 +278,17 @@ def _store(skill: Skill, rows: list[dict[str, Any]], stored: dict[int, tuple], s
         if old is None:
             inserts.append(row)
             continue
-        updates.append({"id": old[0], **row})
+        updates.append({"result_id": old[0], **{f"new_{k}": v for k, v in row.items() if k != "entry_id"}})
         if old[1:] != (row["total"], row["scaled"], row["place"], row["award"]):
             changed.append(old[0])
     if stale:
         db.session.execute(delete(Result).where(Result.id.in_(stale)))
+    table = Result.__table__  # Core executemany: no per-row ORM bookkeeping
     if updates:
-        db.session.execute(update(Result), updates)
+        db.session.execute(update(table).where(table.c.id == bindparam("result_id")).values(
+            {column: bindparam(f"new_{column}") for column in rows[0] if column != "entry_id"}), updates)
     if inserts:
-        db.session.execute(insert(Result), inserts)
+        db.session.execute(insert(table), inserts)
     for obj in list(db.session.identity_map.values()):  # bulk statements bypass loaded objects
         if isinstance(obj, Result) and obj.skill_id == skill.id:
             db.session.expire(obj)
