@@ -26,7 +26,7 @@ from competition.models import (
     User,
 )
 from competition.rules.identity import resident_id_check_char
-from competition.services import accounts, draw, entries, events, judging, marking, results
+from competition.services import accounts, draw, entries, events, judging, marking, publication, results
 
 DEMO_PASSWORD = "saiping2026"
 
@@ -171,7 +171,7 @@ def load_demo() -> list[tuple[str, str]]:
     _org("重庆市人力资源和社会保障局", OrgKind.AUTHORITY)
 
     logins: list[tuple[str, str]] = []
-    _user("organiser", "市职业技能鉴定中心 李组委", ((Role.ORGANISER, None, None),))
+    organiser = _user("organiser", "市职业技能鉴定中心 李组委", ((Role.ORGANISER, None, None),))
     logins.append(("organiser", "组委会 organiser (all events)"))
     _user("supervisor", "督导 周监督", ((Role.SUPERVISOR, None, None),))
     logins.append(("supervisor", "督导 supervisor"))
@@ -232,7 +232,8 @@ def load_demo() -> list[tuple[str, str]]:
         draw.approve_reveal(judges[0], electrician)  # the 裁判长 signs; then the codes are revealed (解密)
         draw.reveal(db.session.scalar(select(User).where(User.username == "organiser")), electrician)
         results.compute(electrician)
-        results.publish(electrician)
+        publication.review(judges[0], electrician)
+        publication.publish(organiser, electrician)
         _advance(cup, EventStatus.RESULTS)
         from evaluation import services as evaluation
         officer = db.session.scalar(select(User).where(User.username == "officer"))

@@ -6,13 +6,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -122,3 +125,29 @@ class LookupForm(FlaskForm):
     id_tail = StringField(_l("Last 4 characters of the ID document number"),
                           validators=[Optional(), Length(min=4, max=4)])
     submit = SubmitField(_l("Look up"))
+
+
+class SchedulePublicationForm(FlaskForm):
+    publish_at = DateTimeLocalField(_l("Publish at (local time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    submit = SubmitField(_l("Schedule publication"))
+
+
+class AppealForm(FlaskForm):
+    marks = SelectMultipleField(_l("Marks concerned"), coerce=int, validators=[DataRequired()],
+                                widget=widgets.ListWidget(prefix_label=False),
+                                option_widget=widgets.CheckboxInput())
+    grounds = TextAreaField(_l("Grounds of the appeal"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("File the appeal"))
+
+
+class AppealDecisionForm(FlaskForm):
+    decision = SelectField(_l("Ruling"), choices=[SelectChoice("uphold", _l("Uphold")),
+                                                  SelectChoice("reject", _l("Reject"))])
+    reason = TextAreaField(_l("Written reason"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Record the ruling (final)"))
+
+
+class RemarkForm(FlaskForm):
+    value = StringField(_l("New mark"), validators=[DataRequired(), Length(max=16)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Re-mark"))

@@ -102,6 +102,21 @@ def can_publish_results(user: Any, skill: Skill) -> bool:
     return can_manage_event(user, skill.event)
 
 
+def can_decide_appeals(user: Any, skill: Skill) -> bool:
+    """The 监督仲裁组: supervisors granted globally or for the skill's event."""
+    return any(grant.event_id in (None, skill.event_id) for grant in _grants(user, Role.SUPERVISOR))
+
+
+def can_appeal_for(user: Any, entry: Any) -> bool:
+    """The contestant themself (a member of the entry) or a team leader (领队) of the entry's organisation."""
+    if not _authenticated(user):
+        return False
+    if user.person_id is not None and any(m.person_id == user.person_id for m in entry.members):
+        return True
+    return entry.organisation_id is not None and any(
+        grant.organisation_id == entry.organisation_id for grant in _grants(user, Role.TEAM_LEADER))
+
+
 def can_enter_competitions(user: Any) -> bool:
     return _authenticated(user) and user.person_id is not None
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from competition.extensions import db
 from competition.models import AspectKind, EventKind, JudgeRole, Organisation, OrgKind, Person, Role, Tier
 from competition.rules.identity import resident_id_check_char
-from competition.services import accounts, entries, events, judging, marking, results
+from competition.services import accounts, entries, events, judging, marking, publication, results
 
 PASSWORD = "saiping2026"
 DESCRIPTORS = ["below standard", "meets standard", "exceeds in places", "excellent"]
@@ -225,6 +225,56 @@ def scored_skill(contestants, *, kind=EventKind.BAYU_CUP, code="pub-test", publi
     marking.lock_skill(chief, skill)
     results.compute(skill)
     if publish:
-        results.publish(skill)
+        publication.review(chief, skill)
+        publication.publish(None, skill)
     db.session.commit()
     return skill, made, scorers, chief
+
+
+# --- results: publication and appeals (issue 6) --------------------------------------------------------
+
+def locked_skill(scores: list[tuple[str, int]], kind: str = EventKind.BAYU_CUP, lock: bool = True, org=None,
+                 **event_fields):
+    """A skill of a new event (kind ``kind``) with one approved entry per item of ``scores`` — (A1 mark of 60,
+    A2 judgement score given by each of the 3 judges) — every mark recorded through the services and, with
+    ``lock``, locked by the chief judge. Entries belong to ``org`` when given. Returns (skill, entries,
+    scorers, chief)."""
+    from competition.services import marking
+    ev = event(code=f"{kind}-{len(scores)}", kind=kind, **event_fields)
+    skill = skill_with_scheme(ev)
+    scorers = [judge(f"judge{i + 1}", f"裁判{i + 1}", 311 + 2 * i) for i in range(3)]
+    chief = judge("chief", "陈裁判长", 399)
+    for scorer in scorers:
+        assign(skill, scorer)
+    assign(skill, chief, JudgeRole.CHIEF)
+    events.change_status(ev, "registration_open")
+    approved = []
+    for i in range(len(scores)):
+        user_ = contestant(org=org) if i == 0 else contestant(f"contestant{i + 1}", f"选手{i + 1}", 123 + 2 * i, org=org)
+        entry = entries.enter_skill(user_, skill)
+        db.session.flush()
+        entries.decide_entry(entry, True)
+        approved.append(entry)
+    open_marking(ev)
+    aspects = {a.code: a.id for a in events.published_scheme(skill.id).aspects}
+    for number, (entry, (a1, a2)) in enumerate(zip(approved, scores, strict=True)):
+        for index, scorer in enumerate(scorers):
+            batch = [{"entry_id": entry.id, "aspect_id": aspects["A2"], "value": str(a2)}]
+            if index == number % 3:  # one judge enters the measurement
+                batch.append({"entry_id": entry.id, "aspect_id": aspects["A1"], "value": a1})
+            outcomes = marking.record_marks(scorer, batch)
+            assert {o.status for o in outcomes} == {"accepted"}, outcomes
+    if lock:
+        marking.lock_skill(chief, skill)
+    db.session.flush()
+    return skill, approved, scorers, chief
+
+
+def record_jobs(monkeypatch) -> dict:
+    """Replace the scheduler's ``schedule_once``/``cancel`` with a recorder: job id → (func, run_at, kwargs)."""
+    from competition.services import jobs
+    scheduled: dict = {}
+    monkeypatch.setattr(jobs, "schedule_once", lambda job_id, func, run_at, kwargs=None: scheduled.__setitem__(
+        job_id, (func, run_at, dict(kwargs or {}))))
+    monkeypatch.setattr(jobs, "cancel", lambda job_id: scheduled.pop(job_id, None))
+    return scheduled

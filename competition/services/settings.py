@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from competition.models import Skill
-from competition.rules import awards, draw, marking, quality, ranking, registration, standardise
+from competition.rules import awards, draw, marking, publication, quality, ranking, registration, standardise
 
 SETTINGS_SECTIONS: dict[str, type] = {
     "marking": marking.MarkingRules, "standardise": standardise.StandardiseSettings,
@@ -12,6 +12,7 @@ SETTINGS_SECTIONS: dict[str, type] = {
     "medals": awards.MedalSettings, "medal_table": awards.MedalTableSettings, "quality": quality.QualitySettings,
     "draw": draw.DrawSettings, "anonymisation": draw.AnonymisationSettings,
     "registration": registration.RegistrationSettings,
+    "publication": publication.PublicationSettings, "appeals": publication.AppealSettings,
 }
 
 

@@ -3,7 +3,19 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from competition.views import auth, draw, judges, manage, me, public, registration, reports, tablet
+    from competition.views import (
+        appeals,
+        auth,
+        draw,
+        judges,
+        manage,
+        me,
+        public,
+        registration,
+        reports,
+        results,
+        tablet,
+    )
 
-    for module in (public, auth, me, manage, judges, tablet, reports, draw, registration):
+    for module in (public, auth, me, manage, judges, tablet, reports, draw, registration, results, appeals):
         app.register_blueprint(module.bp)

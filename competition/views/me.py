@@ -11,7 +11,7 @@ from competition.extensions import db
 from competition.forms import PasswordChangeForm
 from competition.models import Role, Skill
 from competition.security import password_stamp
-from competition.services import accounts, draw, entries, results
+from competition.services import accounts, appeals, draw, entries, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, form_errors, require
 
@@ -24,10 +24,14 @@ def dashboard():
     from evaluation.services import certificates_of  # the evaluation side, loaded when used
     person_id = current_user.person_id
     my_entries = entries.entries_of(person_id) if person_id else []
+    my_results = {e.id: results.published_result(e) for e in my_entries}  # None until published
     return render_template(
-        "competition/me.html", entries=my_entries,
-        my_results={e.id: results.published_result(e) for e in my_entries},
+        "competition/me.html", entries=my_entries, my_results=my_results,
         seats={e.id: seat for e in my_entries if (seat := draw.seat_of(e)) is not None},
+        breakdowns={eid: results.criterion_breakdown(r) for eid, r in my_results.items() if r is not None},
+        can_appeal=bool(appeals.appealable_entries(current_user)),
+        is_supervisor=permissions.has_role(current_user, Role.SUPERVISOR),
+        to_remark=appeals.to_remark(current_user),
         duties=results.judging_duties(current_user),
         certificates=certificates_of(person_id) if person_id else [],
         can_manage=permissions.can_manage_any_event(current_user),
