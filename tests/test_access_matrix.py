@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from competition.extensions import db
 from competition.models import AuditHead, JudgeRole, MarkConflict, Role, User
-from competition.services import accounts, draw, entries, events, judging, marking
+from competition.services import accounts, appeals, draw, entries, events, judging, marking
 from tests import factories
 from tests.conftest import Browser
 
@@ -64,6 +64,19 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api_events.event_results", "GET"): EVERYONE,
     ("api_events.event_medals", "GET"): NOBODY,            # likewise
     ("reports.results_book", "GET"): ORGANISERS,
+    # publication and appeals
+    ("results.review", "GET"): ORGANISERS,                 # the chief: after the codes are revealed
+    ("results.confirm_review", "POST"): CHIEF,
+    ("manage.schedule_results", "POST"): ORGANISERS,
+    ("manage.unschedule_results", "POST"): ORGANISERS,
+    ("manage.finalise_results", "POST"): ORGANISERS,
+    ("appeals.mine", "GET"): SIGNED_IN,                    # lists only one's own appeals
+    ("appeals.file", "GET"): HOLDER | LEADER,
+    ("appeals.file", "POST"): HOLDER | LEADER,
+    ("appeals.arbitration", "GET"): SUPERVISOR,
+    ("appeals.decide", "POST"): SUPERVISOR,
+    ("appeals.to_remark", "GET"): SIGNED_IN,               # lists only the marks one may re-mark
+    ("appeals.remark", "POST"): SKILL_JUDGES,
     # registration
     ("registration.event_registration", "GET"): ORGANISERS,
     ("registration.set_window", "POST"): ORGANISERS,
@@ -227,6 +240,8 @@ PARAMETERS: dict[str, Callable[[World, str], object]] = {
     "mark_id": lambda w, endpoint: w.ids["locked_mark"],
     "conflict_id": lambda w, endpoint: w.ids["conflict"],
     "correction_id": lambda w, endpoint: w.ids["correction"],
+    "appeal_id": lambda w, endpoint: w.ids["appeal"],
+    "item_id": lambda w, endpoint: w.ids["appeal_item"],
     "certificate_id": lambda w, endpoint: w.ids["certificate"],
     "record_id": lambda w, endpoint: w.ids["record"],
     "import_id": lambda w, endpoint: w.ids["import"],
@@ -328,6 +343,9 @@ def build_world() -> World:
     mark_row = next(iter(next(iter(locked_mark.values())).values()))
     world_ids["locked_mark"] = mark_row.id
     world_ids["correction"] = marking.request_correction(chief, mark_row, mark_row.value, "复核更正").id
+    appeal = appeals.file_appeal(contestant, locked_entry, [mark_row.id], "评分有误")  # within the window
+    db.session.flush()
+    world_ids["appeal"], world_ids["appeal_item"] = appeal.id, appeal.marks[0].id
     # the judge pool: a declared relation, a waived conflict, a panel, an assignment run
     world_ids["relation"] = judging.declare_relation(judge.person, kind="relative", other_name="王某").id
     company_judge = next(p for p in judging.judge_pool() if p.organisation_id == company.id)

@@ -77,6 +77,7 @@ def arbitration():
 @bp.post("/arbitration/<int:appeal_id>")
 def decide(appeal_id: int):
     appeal = appeals.get(appeal_id)
+    require(permissions.can_decide_appeals, appeal.skill)
     form = AppealDecisionForm()
     if not form.validate_on_submit():
         form_errors(form)
@@ -93,6 +94,7 @@ def to_remark():
 @bp.post("/appeals/marks/<int:item_id>/remark")
 def remark(item_id: int):
     item = get_or_404(AppealMark, item_id)
+    require(permissions.can_score, item.appeal.skill)
     form = RemarkForm()
     if not form.validate_on_submit():
         form_errors(form)

@@ -28,6 +28,7 @@ def review(skill_id: int):
 @login_required
 def confirm_review(skill_id: int):
     skill = get_or_404(Skill, skill_id)
+    require(permissions.is_chief_judge, skill)
     return attempt(lambda: publication.review(current_user, skill),
                    _("You have reviewed the results; the organisers can publish them."),
                    url_for("results.review", skill_id=skill_id))
