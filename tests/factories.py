@@ -41,9 +41,10 @@ def organiser(username: str = "organiser", event_id: int | None = None):
     return user(username, (Role.ORGANISER, event_id, None))
 
 
-def contestant(username: str = "contestant", name: str = "张三丰", sequence: int = 123, org=None):
+def contestant(username: str = "contestant", name: str = "张三丰", sequence: int = 123, org=None,
+               birth: date = date(1998, 5, 17)):
     return entries.register_contestant(username=username, password=PASSWORD, name=name, id_type="resident_id",
-                                       id_number=id_number(sequence=sequence),
+                                       id_number=id_number(birth, sequence=sequence),
                                        organisation_id=org.id if org else None)
 
 
@@ -159,9 +160,9 @@ def pool_judge(name: str, sequence: int, *, level: str = "national", occupations
 
 
 def entry(skill, username: str, name: str, sequence: int, *, org=None, district: str | None = None,
-          approve: bool = True):
+          approve: bool = True, birth: date = date(1998, 5, 17)):
     """A new contestant's entry in ``skill`` (its event open for registration), approved by default."""
-    contestant_user = contestant(username, name, sequence, org)
+    contestant_user = contestant(username, name, sequence, org, birth)
     contestant_user.person.district = district
     new = entries.enter_skill(contestant_user, skill)
     db.session.flush()
@@ -198,7 +199,9 @@ def scored_skill(contestants, *, kind=EventKind.BAYU_CUP, code="pub-test", publi
     Returns (skill, entries, judges, chief)."""
     ev = event(code, kind, name="第五届测试大赛", name_en="5th Test Championship")
     base = 2 * db.session.scalar(select(func.count()).select_from(Person))  # fresh ID numbers per build
-    for section, values in (settings or {}).items():
+    # Several contestants of one country may share a skill here (a setting; 一带一路 defaults to one).
+    settings = {"registration": {"one_per_country": False}, **(settings or {})}
+    for section, values in settings.items():
         events.update_settings(ev, section, values)
     if conflicts:
         judging.update_conflict_settings(ev, conflicts)
@@ -211,7 +214,8 @@ def scored_skill(contestants, *, kind=EventKind.BAYU_CUP, code="pub-test", publi
         assign(skill, scorer)
     assign(skill, chief, JudgeRole.CHIEF)
     events.change_status(ev, "registration_open")
-    made = [entry(skill, f"{code}-c{i}", name, 101 + base + 2 * i, org=org)
+    # born in 2005: within the WorldSkills age rule (born in or after year − 22) as well as the Chinese one
+    made = [entry(skill, f"{code}-c{i}", name, 101 + base + 2 * i, org=org, birth=date(2005, 5, 17))
             for i, (name, org, _a1, _a2) in enumerate(contestants)]
     open_marking(ev)
     aspects = {a.code: a.id for a in events.published_scheme(skill.id).aspects}
