@@ -245,6 +245,7 @@ def locked_skill(scores: list[tuple[str, int]], kind: str = EventKind.BAYU_CUP, 
     scorers, chief)."""
     from competition.services import marking
     ev = event(code=f"{kind}-{len(scores)}", kind=kind, **event_fields)
+    events.update_settings(ev, "registration", {"one_per_country": False})  # several Chinese contestants
     skill = skill_with_scheme(ev)
     scorers = [judge(f"judge{i + 1}", f"裁判{i + 1}", 311 + 2 * i) for i in range(3)]
     chief = judge("chief", "陈裁判长", 399)
@@ -254,7 +255,9 @@ def locked_skill(scores: list[tuple[str, int]], kind: str = EventKind.BAYU_CUP, 
     events.change_status(ev, "registration_open")
     approved = []
     for i in range(len(scores)):
-        user_ = contestant(org=org) if i == 0 else contestant(f"contestant{i + 1}", f"选手{i + 1}", 123 + 2 * i, org=org)
+        # born in 2005: within the WorldSkills age rule as well as the Chinese one
+        user_ = contestant(f"contestant{i + 1}" if i else "contestant", f"选手{i + 1}" if i else "张三丰", 123 + 2 * i,
+                           org=org, birth=date(2005, 5, 17))
         entry = entries.enter_skill(user_, skill)
         db.session.flush()
         entries.decide_entry(entry, True)
@@ -282,3 +285,24 @@ def record_jobs(monkeypatch) -> dict:
         job_id, (func, run_at, dict(kwargs or {}))))
     monkeypatch.setattr(jobs, "cancel", lambda job_id: scheduled.pop(job_id, None))
     return scheduled
+
+
+# --- the scheduler process --------------------------------------------------------------------------------
+
+def run_scheduler(app, seconds: float = 10.0, until=lambda: False) -> None:
+    """A scheduler process as `flask scheduler` configures it (in a thread), stopped when ``until()`` holds."""
+    import time
+
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from competition import scheduler
+    sched = scheduler.configure(app, BackgroundScheduler(timezone="UTC"))
+    sched.remove_job("print-jobs")
+    sched.add_job(lambda: None, "interval", seconds=0.2, id="wake")  # the print poll wakes it in production
+    sched.start()
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and not until():
+            time.sleep(0.1)
+    finally:
+        sched.shutdown(wait=True)

@@ -3,15 +3,12 @@ every way in, 领队 entries (individual and team), withdrawal, approval seen on
 from __future__ import annotations
 
 import io
-import time
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from apscheduler.schedulers.background import BackgroundScheduler
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from competition import scheduler
 from competition.errors import DomainError
 from competition.extensions import db
 from competition.models import AuditLog, Entry, EntryStatus, Event, EventStatus, Role, scheduled_jobs
@@ -81,20 +78,6 @@ def test_a_job_runs_once_and_a_second_run_changes_nothing(ctx):
         AuditLog.action == "event.status", AuditLog.object_id == str(ev.id))) == 1
 
 
-def _run_scheduler(app, seconds=10.0, until=lambda: False):
-    """A scheduler process as `flask scheduler` configures it (in a thread), stopped when ``until()`` holds."""
-    sched = scheduler.configure(app, BackgroundScheduler(timezone="UTC"))
-    sched.remove_job("print-jobs")
-    sched.add_job(lambda: None, "interval", seconds=0.2, id="wake")  # the print poll wakes it in production
-    sched.start()
-    try:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline and not until():
-            time.sleep(0.1)
-    finally:
-        sched.shutdown(wait=True)
-
-
 def test_jobs_written_by_the_web_run_in_a_scheduler_started_afterwards_once(app):
     """The web side writes the job while no scheduler runs; a scheduler started later (a restart) runs it, in
     the app context, once; another scheduler started after that does not run it again."""
@@ -111,9 +94,9 @@ def test_jobs_written_by_the_web_run_in_a_scheduler_started_afterwards_once(app)
         with app.app_context():
             return bool(RUNS) and db.session.scalar(select(scheduled_jobs.c.id).where(
                 scheduled_jobs.c.id == "test-job")) is None
-    _run_scheduler(app, until=done)
+    factories.run_scheduler(app, until=done)
     assert RUNS == [{"n": 1, "app": app.name}]
-    _run_scheduler(app, seconds=1.0)
+    factories.run_scheduler(app, seconds=1.0)
     assert RUNS == [{"n": 1, "app": app.name}]
     with app.app_context():
         assert list(db.session.scalars(select(scheduled_jobs.c.id))) == ["test-later"]
@@ -131,7 +114,7 @@ def test_the_scheduler_opens_and_closes_registration_on_time(app):
         with app.app_context():
             return db.session.get(Event, event_id).status
     seen = []
-    _run_scheduler(app, seconds=15, until=lambda: seen.append(status()) or seen[-1] == "registration_closed")
+    factories.run_scheduler(app, seconds=15, until=lambda: seen.append(status()) or seen[-1] == "registration_closed")
     assert "registration_open" in seen and seen[-1] == "registration_closed"
 
 
