@@ -30,6 +30,15 @@ def test_environment_overrides_and_postgres_url_uses_psycopg3(tmp_path, monkeypa
     assert app.config["SECRET_KEY"] == "from-env"
 
 
+def test_instance_config_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAIPING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SAIPING_SECRET_KEY", "from-env")
+    (tmp_path / "config.py").write_text('SAIPING_LOGIN_LIMIT = "3 per hour"\nSECRET_KEY = "from-file"\n')
+    app = create_app()
+    assert app.config["SAIPING_LOGIN_LIMIT"] == "3 per hour"
+    assert app.config["SECRET_KEY"] == "from-env"
+
+
 def test_database_connection_settings(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
