@@ -105,6 +105,9 @@ class FaultyNetwork:
         self.stats = NetworkStats()
         self.copies: set[asyncio.Task] = set()
         self.in_flight = 0  # requests on the wire now (to show that a kill hit requests being served)
+        # Client ids in requests the server may process after the tablet moved on: for the report of a loss.
+        self.copied_ids: set[str] = set()
+        self.timed_out_ids: set[str] = set()
 
     async def _send(self, body: dict, headers: dict) -> tuple[int, bytes]:
         self.stats.requests += 1
@@ -115,6 +118,7 @@ class FaultyNetwork:
                                          timeout=self.timeout)
         except TimeoutError:
             self.stats.timeouts += 1
+            self.timed_out_ids.update(m["client_id"] for m in body["marks"])
             raise
         except OSError:
             self.stats.connection_errors += 1
@@ -142,6 +146,7 @@ class FaultyNetwork:
         rates, roll = self.rates, self.rng.random()
         if self.rng.random() < rates.duplicate:
             self.stats.duplicated += 1
+            self.copied_ids.update(m["client_id"] for m in marks)
             task = asyncio.create_task(self._copy(body, headers))
             self.copies.add(task)
             task.add_done_callback(self.copies.discard)

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
 import os
 import shutil
 import signal
@@ -255,7 +257,7 @@ def same(a: object, b: object) -> bool:
     return a is not None and b is not None and Decimal(str(a)) == Decimal(str(b))
 
 
-def check(app, tablets: list[Tablet]) -> Verdict:
+def check(app, tablets: list[Tablet], network: FaultyNetwork) -> Verdict:
     """Compare what every tablet saw with what the database holds (see the module's docstring)."""
     from sqlalchemy import func, select
 
@@ -335,10 +337,17 @@ def check(app, tablets: list[Tablet]) -> Verdict:
             tablet = mine[mark.client_id][0]
             stored = found[0] if found else None
             older = mine.get(stored.client_id, (None, None))[1] if stored else None
-            how = "nothing stored" if stored is None else (
-                f"stored {stored.value} from the same tablet's earlier mark #{older.seq} ({stored.client_id}), "
-                f"a stale copy applied after the change" if older and older.seq < mark.seq
-                else f"stored {stored.value} ({stored.client_id})")
+            if stored is None:
+                how = "nothing stored"
+            elif older and older.seq < mark.seq:
+                late = [why for why, ids in (("an injected copy", network.copied_ids),
+                                             ("a request the tablet had timed out on", network.timed_out_ids))
+                        if stored.client_id in ids]
+                how = (f"stored {stored.value} from the same tablet's earlier mark #{older.seq} "
+                       f"({stored.client_id}), re-applied by {' or '.join(late) or 'a late request'} "
+                       "after the change was acknowledged")
+            else:
+                how = f"stored {stored.value} ({stored.client_id})"
             lost[mark.client_id] = (f"{tablet.name} entry {mark.entry_id} aspect {mark.aspect_id}: last mark "
                                     f"#{mark.seq} {mark.value} ({mark.client_id}) acknowledged, but {how}")
     v.lost = len(lost)
@@ -398,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         app = make_app(env)
         import flask_migrate
-        with app.app_context():
+        with app.app_context(), contextlib.redirect_stderr(io.StringIO()):  # alembic's progress lines
             flask_migrate.upgrade()
         with app.test_request_context():
             plans = [p.as_json() for p in build_venue(tablets=args.tablets, judges_per_panel=args.judges_per_panel,
@@ -409,7 +418,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"venue built in {time.monotonic() - started:.1f} s: {len(plans)} judges on "
               f"{len({p['skill_id'] for p in plans})} skills, {args.contestants} contestants each", flush=True)
         run = asyncio.run(play(args, plans, env, folder))
-        verdict = check(app, run.tablets)
+        verdict = check(app, run.tablets, run.network)
         report(args, run, verdict)
         failed = bool(verdict.failures()) or not run.scheduler_alive or len(run.kills) != args.kills
         if failed:
