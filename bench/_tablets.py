@@ -76,9 +76,10 @@ class FaultRates:
     delay: float = 0.05           # 0.1–2 s more before the request or after the response
     duplicate: float = 0.03       # a copy reaches the server again 0–3 s later
 
-    @classmethod
-    def none(cls) -> FaultRates:
-        return cls(0, 0, 0, 0)
+    def scaled(self, factor: float) -> FaultRates:
+        """Every rate times ``factor`` (0: a perfect network)."""
+        return FaultRates(*(min(1.0, rate * factor) for rate in
+                            (self.drop_request, self.drop_response, self.delay, self.duplicate)))
 
 
 @dataclass
@@ -207,7 +208,7 @@ class QueuedMark:
 class Pace:
     """How the judges work, in seconds (compressed: a real judge takes longer between marks)."""
 
-    think: float = 2.0            # mean pause between two marks
+    think: float = 5.0            # mean pause between two marks
     correct_now: float = 0.05     # share of marks corrected at once (a slip of the finger)
     revisit: float = 0.02         # share of marks followed by a change to an earlier mark
     invalid: float = 0.01         # share of marks typed out of range first

@@ -63,11 +63,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--judges-per-panel", type=int, default=5)
     parser.add_argument("--contestants", type=int, default=30, help="contestants per skill")
-    parser.add_argument("--think", type=float, default=2.0, help="mean seconds between a judge's marks")
-    parser.add_argument("--timeout", type=float, default=10.0, help="a tablet's request timeout, seconds")
+    parser.add_argument("--think", type=float, default=5.0,
+                        help="mean seconds between a judge's marks (a real judge takes 10–30 s)")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds before a tablet gives a request up (a reverse proxy's usual read timeout; "
+                             "the tablet page itself waits as long as the connection lives)")
     parser.add_argument("--down", type=float, default=1.0, help="seconds the server stays dead after a kill")
     parser.add_argument("--drain", type=float, default=120.0, help="seconds allowed to empty the queues")
-    parser.add_argument("--no-faults", action="store_true", help="a perfect network (kills still happen)")
+    parser.add_argument("--fault-scale", type=float, default=1.0,
+                        help="multiplies every fault rate (default: 3%% of requests dropped, 3%% of responses "
+                             "dropped, 5%% delayed, 3%% sent twice); 0 is a perfect network (kills still happen)")
+    parser.add_argument("--correct-now", type=float, default=Pace.correct_now,
+                        help="share of marks the judge changes at once (a slip of the finger)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and schema")
     return parser.parse_args(argv)
@@ -175,9 +182,8 @@ async def play(args: argparse.Namespace, plans: list[dict], env: dict, folder: P
         scheduler = subprocess.Popen([str(PYTHON_BIN / "flask"), "--app", "wsgi", "scheduler"], cwd=ROOT, env=env,
                                      stdout=log, stderr=log, start_new_session=True)
     try:
-        network = FaultyNetwork(port, FaultRates.none() if args.no_faults else FaultRates(), timeout=args.timeout,
-                                seed=args.seed)
-        pace = Pace(think=args.think)
+        network = FaultyNetwork(port, FaultRates().scaled(args.fault_scale), timeout=args.timeout, seed=args.seed)
+        pace = Pace(think=args.think, correct_now=args.correct_now)
         tablets = [Tablet(plan, network, pace, seed=args.seed * 100_003 + i) for i, plan in enumerate(plans)]
         gate = asyncio.Semaphore(20)
 
