@@ -15,7 +15,8 @@
    on the wire land; gunicorn stops gracefully.
 5. Checks, against the database: every mark a tablet saw acknowledged (accepted or duplicate) was stored
    with its value; each cell holds the last mark its tablet made (a later stale copy must not overwrite an
-   acknowledged change); no mark is stored twice or without a tablet having made it; no refused mark is
+   acknowledged change); no mark is stored twice (two rows, or written again by a late retry or copy after
+   its cell changed: a history row nobody made) or without a tablet having made it; no refused mark is
    stored; no valid mark was refused and no conflict reported (the tablets never reuse an id); every queue
    drained; the audit chain verifies.
 
@@ -301,10 +302,15 @@ def check(app, tablets: list[Tablet], network: FaultyNetwork) -> Verdict:
     duplicated = [f"cell {cell} stored {len(found)} times" for cell, found in by_cell.items() if len(found) > 1]
     duplicated += [f"client id {cid} on {n} rows" for cid, n in by_id.items() if n > 1]
     duplicated += [f"row {row.client_id} made by no tablet" for row in rows if row.client_id not in mine]
-    duplicated += [f"client id {cid} created {n} times" for cid, history in applied.items()
-                   if (n := sum(1 for action, _ in history if action == "mark.create")) > 1]
+    # A mark the server had already stored, stored again (a re-score to its own value after a later change:
+    # a history row the judge never made, and the cell briefly or finally back at the older value).
+    reapplied = [f"{mine[cid][0].name}: mark #{mine[cid][1].seq} {mine[cid][1].value} ({cid}) stored "
+                 f"{len(history)} times: {', '.join(action for action, _ in history)}"
+                 for cid, history in applied.items() if len(history) > 1 and cid in mine]
+    v.reapplied = len(reapplied)
+    duplicated += reapplied
     v.duplicated = len(duplicated)
-    v.details += duplicated[:10]
+    v.details += duplicated[:5]
 
     lost: dict[str, str] = {}
     last_of_cell: dict[tuple[int, int, int], QueuedMark] = {}
@@ -334,7 +340,6 @@ def check(app, tablets: list[Tablet], network: FaultyNetwork) -> Verdict:
                 key = (tablet.plan["person_id"], mark.entry_id, mark.aspect_id)
                 if key not in last_of_cell or mark.seq > last_of_cell[key].seq:
                     last_of_cell[key] = mark
-            v.reapplied += len(applied.get(mark.client_id, [])) > 1
     for key, mark in last_of_cell.items():
         if mark.status != "synced":
             continue
@@ -383,9 +388,9 @@ def report(args: argparse.Namespace, run: RunResult, v: Verdict) -> None:
           f"{v.acked} acknowledged ({v.accepted} accepted, {v.duplicate_answers} duplicate), "
           f"{v.refused_expected} refused as out of range (expected)")
     print(f"database: {v.stored} marks stored, {v.revisions} history rows, {v.audit_rows} audit rows; "
-          f"lost {v.lost}, duplicated {v.duplicated}, refused but stored {v.refused_stored}, "
-          f"valid but refused {v.refused_unexpected}, conflicts {v.conflicts}, "
-          f"marks applied more than once (a retry or copy after the cell changed) {v.reapplied}")
+          f"lost {v.lost}, duplicated {v.duplicated} (of which {v.reapplied} marks stored again by a retry or "
+          f"copy after their cell had changed), refused but stored {v.refused_stored}, "
+          f"valid but refused {v.refused_unexpected}, conflicts {v.conflicts}")
     print(f"queues: {'drained' if run.drained else 'NOT drained'} in {run.drain_seconds:.1f} s after the "
           f"judges stopped, {v.pending} marks left; scheduler {'ran throughout' if run.scheduler_alive else 'DIED'}")
     lat = stats.latencies
