@@ -73,12 +73,12 @@ bench: setup system-bench
 # LOADTEST_ARGS, e.g. `make loadtest LOADTEST_ARGS="--tablets 100 --seconds 60"`. The full run is never
 # part of `make test`; a two-minute version is (tests/test_loadtest.py).
 loadtest: setup
-	$(BIN)/python bench/loadtest.py --database sqlite $(LOADTEST_ARGS)
-	@if [ -n "$$SAIPING_TEST_POSTGRES_URL" ]; then \
-		$(BIN)/python bench/loadtest.py --database postgres $(LOADTEST_ARGS); \
+	@status=0; $(BIN)/python bench/loadtest.py --database sqlite $(LOADTEST_ARGS) || status=1; \
+	if [ -n "$$SAIPING_TEST_POSTGRES_URL" ]; then \
+		$(BIN)/python bench/loadtest.py --database postgres $(LOADTEST_ARGS) || status=1; \
 	else \
 		echo "=== load test: PostgreSQL not run (set SAIPING_TEST_POSTGRES_URL to run it)"; \
-	fi
+	fi; exit $$status
 
 system-bench:
 	@bin/system-packages bench
