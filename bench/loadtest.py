@@ -202,6 +202,10 @@ async def play(args: argparse.Namespace, plans: list[dict], env: dict, folder: P
         kills: list[Kill] = []
         for i in range(args.kills):
             await asyncio.sleep(max(0.0, begin + args.seconds * (i + 1) / (args.kills + 1) - loop.time()))
+            for _ in range(300):  # kill while the server is serving someone, if anyone comes within 3 s
+                if network.in_flight:
+                    break
+                await asyncio.sleep(0.01)
             kill = Kill(round(loop.time() - begin, 1), network.in_flight)
             server.kill()
             await asyncio.sleep(args.down)
