@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("SAIPING_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
+        instance_relative_config=True,  # config.py below is the instance folder's, not the package's
     )
     app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_object(DefaultConfig)
