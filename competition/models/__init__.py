@@ -2,6 +2,7 @@
 Alembic sees one metadata. (This package must not import ``evaluation.models``: that module builds on it.)"""
 from competition.models.accounts import ApiToken, Role, RoleGrant, User
 from competition.models.audit import AuditHead, AuditLog
+from competition.models.cache import CacheVersion
 from competition.models.entry import Entry, EntryMember, EntryStatus
 from competition.models.event import Event, EventKind, EventStatus, ResultsStatus, Skill, Tier
 from competition.models.judging import JudgeAssignment, JudgeRole
@@ -26,7 +27,7 @@ from competition.models.people import IdType, Organisation, OrgKind, Person
 from competition.models.result import Result
 
 __all__ = [
-    "ApiToken", "Aspect", "AspectKind", "AuditHead", "AuditLog",
+    "ApiToken", "Aspect", "AspectKind", "AuditHead", "AuditLog", "CacheVersion",
     "Correction", "CorrectionStatus", "Criterion", "Entry", "EntryMember", "EntryStatus",
     "Event", "EventKind", "EventStatus", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
     "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
