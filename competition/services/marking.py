@@ -333,7 +333,7 @@ def _insert_new(marks: list[_Checked], person_id: int, device: str | None) -> se
     now = datetime.now(UTC)
     rows = [{"client_id": m.client_id, "aspect_id": m.aspect.id, "entry_id": m.entry_id, "judge_person_id": person_id,
              "value": m.value, "device": device, "client_time": m.client_time, "recorded_at": now} for m in marks]
-    return set(connection.execute(statement, rows).scalars())
+    return {row[0] for row in connection.execute(statement, rows)}
 
 
 def _store(actor: User, person_id: int, marks: list[_Checked], device: str | None,
