@@ -17,8 +17,11 @@ plain_mark = st.fixed_dictionaries(
     {"client_id": st.text(min_size=8, max_size=64), "entry_id": st.integers(0, 10**9),
      "aspect_id": st.integers(0, 10**9), "value": st.one_of(st.integers(0, 100), st.text(max_size=6))},
     optional={"client_time": st.text(max_size=40)})
+one_field_off = st.builds(lambda m, key, value: {**m, key: value}, plain_mark,  # a plain mark, one field changed
+                          st.sampled_from(["client_id", "entry_id", "aspect_id", "value", "client_time", "extra"]),
+                          st.one_of(scalars, client_ids))
 batch = st.one_of(
-    st.fixed_dictionaries({"marks": st.lists(st.one_of(mark, plain_mark), max_size=4)},
+    st.fixed_dictionaries({"marks": st.lists(st.one_of(mark, plain_mark, one_field_off), max_size=4)},
                           optional={"device": st.one_of(st.text(max_size=110), scalars), "other": scalars}),
     scalars, st.lists(plain_mark, max_size=2))
 
