@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test test-sqlite test-postgres setup system-run system-test system-bench translations messages lint bench clean
+.PHONY: run test test-sqlite test-postgres setup system-run system-test system-bench translations messages lint bench loadtest clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,12 +52,33 @@ test-postgres:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-# Every benchmark prints BENCH lines; the table at the end collects them. Never part of `make test`.
+# Every benchmark prints BENCH lines; the table at the end collects them (name, ratio, goal, met). A script
+# that crashes or prints no BENCH line shows as a failed row, and the run exits non-zero. Never part of `make test`.
 bench: setup system-bench
-	@rm -f .bench-results; for script in bench/bench_*.py; do \
-		echo "=== $$script"; $(BIN)/python "$$script" 2>&1 | grep -v '^{"ts"' | tee -a .bench-results; done; \
-	echo; echo "=== all benchmarks"; grep '^BENCH ' .bench-results | awk '{printf "%-30s %-18s %-14s %s\n", $$2, $$3, $$4, $$5}'; \
-	rm -f .bench-results
+	@rm -f .bench-results; status=0; for script in bench/bench_*.py; do \
+		echo "=== $$script"; { $(BIN)/python "$$script" 2>&1; echo "EXIT $$?"; } | grep -v '^{"ts"' | tee .bench-script | grep -v '^EXIT [0-9]*$$'; \
+		code=$$(sed -n 's/^EXIT //p' .bench-script | tail -1); grep '^BENCH ' .bench-script >> .bench-results; \
+		if [ "$$code" != 0 ]; then why="exit status $$code"; \
+		elif ! grep -q '^BENCH ' .bench-script; then why="no BENCH line"; else why=; fi; \
+		if [ -n "$$why" ]; then status=1; \
+			echo "BENCH $$(basename $$script .py) ratio=- goal=- met=FAILED($$why)" >> .bench-results; fi; \
+	done; rm -f .bench-script; \
+	echo; echo "=== all benchmarks"; printf '%-30s %-14s %-14s %s\n' name ratio goal met; \
+	sed 's/ratio=//; s/goal=//; s/met=//' .bench-results | awk '{met = $$5; for (i = 6; i <= NF; i++) met = met " " $$i; \
+		printf "%-30s %-14s %-14s %s\n", $$2, $$3, $$4, met}'; \
+	rm -f .bench-results; exit $$status
+
+# The venue-day load test (bench/loadtest.py): 300 tablets marking for 3 minutes through a faulty network while
+# gunicorn is SIGKILLed twice; SQLite, then PostgreSQL when SAIPING_TEST_POSTGRES_URL is set. Options go in
+# LOADTEST_ARGS, e.g. `make loadtest LOADTEST_ARGS="--tablets 100 --seconds 60"`. The full run is never
+# part of `make test`; a two-minute version is (tests/test_loadtest.py).
+loadtest: setup
+	@status=0; $(BIN)/python bench/loadtest.py --database sqlite $(LOADTEST_ARGS) || status=1; \
+	if [ -n "$$SAIPING_TEST_POSTGRES_URL" ]; then \
+		$(BIN)/python bench/loadtest.py --database postgres $(LOADTEST_ARGS) || status=1; \
+	else \
+		echo "=== load test: PostgreSQL not run (set SAIPING_TEST_POSTGRES_URL to run it)"; \
+	fi; exit $$status
 
 system-bench:
 	@bin/system-packages bench

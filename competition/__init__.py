@@ -10,10 +10,22 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from competition.config import DefaultConfig, _env_overrides, instance_secret_key, normalise_database_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATABASE_ID_MAX = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` in every route: at most 2**31 - 1, the range of both databases' integer ids, so that a
+    larger number matches no route (404) instead of reaching the database driver (500). Documented in the
+    OpenAPI as the parameter's maximum."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,
+                 max: int | None = None, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits, min, DATABASE_ID_MAX if max is None else max, signed)
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,7 +36,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         instance_path=os.environ.get("SAIPING_INSTANCE_PATH", str(PROJECT_ROOT / "instance")),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
+        instance_relative_config=True,  # config.py below is the instance folder's, not the package's
     )
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(_env_overrides())
@@ -65,4 +79,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from competition.cli import register_cli
     register_cli(app)
+    if app.config["SAIPING_PROXY_HOPS"]:
+        # Behind a reverse proxy: take the client's address and scheme from X-Forwarded-* (that many proxies
+        # deep), so that sign-in limits count per client, the audit log has the client's address and
+        # redirects stay on https.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        hops = int(app.config["SAIPING_PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -1,4 +1,4 @@
-"""Command-line tools: ``flask --app wsgi demo``, ``flask --app wsgi audit verify``."""
+"""Command-line tools: ``flask --app wsgi demo``, ``audit verify``, ``backup [PATH]``, ``restore PATH``."""
 from __future__ import annotations
 
 import click
@@ -48,7 +48,38 @@ def scheduler_command() -> None:
     scheduler.run(current_app._get_current_object())
 
 
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False))
+@with_appcontext
+def backup_command(path: str | None) -> None:
+    """Back up the whole database to PATH (default: a new file in SAIPING_BACKUP_DIR) while it runs."""
+    from competition.errors import DomainError
+    from competition.services import backups
+    try:
+        made = backups.backup(path)
+    except DomainError as error:
+        raise click.ClickException(error.text()) from None
+    click.echo(f"backup written: {made}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+@with_appcontext
+def restore_command(path: str, force: bool) -> None:
+    """Restore the backup at PATH into this (empty) database; --force replaces a non-empty one."""
+    from competition.errors import DomainError
+    from competition.services import backups
+    try:
+        backups.restore(path, force=force)
+    except DomainError as error:
+        raise click.ClickException(error.text()) from None
+    click.echo(f"restored from {path}; check it with: flask --app wsgi audit verify")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -15,7 +15,8 @@ class DefaultConfig:
     SESSION_COOKIE_NAME = "saiping_session"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # from sign-in, however active the session
+    SAIPING_SESSION_IDLE_TIMEOUT = timedelta(hours=2)  # signed out after this long without a request
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a judge's form may stay open all day
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
 
@@ -41,7 +42,20 @@ class DefaultConfig:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    SAIPING_LOGIN_LIMIT = "10 per minute"
+    # Sign-in attempts (page and API token): per address (a venue may sit behind one NAT address) and per
+    # account name from any address. Counted in RATELIMIT_STORAGE_URI: memory per process, or Redis
+    # (SAIPING_REDIS_URL) so that several workers and hosts share the counts.
+    SAIPING_LOGIN_LIMIT = "60 per minute"
+    SAIPING_LOOKUP_LIMIT = "10 per minute"  # contestant result look-ups per address
+    SAIPING_LOGIN_ACCOUNT_LIMIT = "5 per minute;20 per hour"
+    SAIPING_PASSWORD_MIN_LENGTH = 10
+    SAIPING_PROXY_HOPS = 0  # reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (usually 1)
+
+    # Nightly backup by the scheduler process: time of day (HH:MM, BABEL_DEFAULT_TIMEZONE), how many to keep,
+    # and where (default instance/backups).
+    SAIPING_BACKUP_TIME = "02:30"
+    SAIPING_BACKUP_KEEP = 14
+    SAIPING_BACKUP_DIR: str | None = None
 
     SAIPING_TOKEN_TTL = timedelta(hours=16)  # one venue day
     # Used in QR codes on certificates; set it to the public address in production.
@@ -55,8 +69,13 @@ def _env_overrides() -> dict:
         "SAIPING_CERTIFICATE_SECRET": "SAIPING_CERTIFICATE_SECRET",
         "SAIPING_PUBLIC_URL": "SAIPING_PUBLIC_URL",
         "SAIPING_REDIS_URL": "RATELIMIT_STORAGE_URI",
+        "SAIPING_BACKUP_DIR": "SAIPING_BACKUP_DIR",
+        "SAIPING_BACKUP_TIME": "SAIPING_BACKUP_TIME",
     }
     out = {key: os.environ[var] for var, key in mapping.items() if os.environ.get(var)}
+    for name in ("SAIPING_BACKUP_KEEP", "SAIPING_PROXY_HOPS"):
+        if os.environ.get(name):
+            out[name] = int(os.environ[name])
     if os.environ.get("SAIPING_SECURE_COOKIES") == "1":
         out["SESSION_COOKIE_SECURE"] = out["REMEMBER_COOKIE_SECURE"] = True
     return out

@@ -26,7 +26,7 @@ from competition.models import (
     User,
 )
 from competition.rules.identity import resident_id_check_char
-from competition.services import accounts, entries, events, judging, marking, results
+from competition.services import accounts, draw, entries, events, judging, marking, publication, results
 
 DEMO_PASSWORD = "saiping2026"
 
@@ -120,6 +120,14 @@ def _enter_and_approve(contestant: User, skill: Skill) -> Entry:
     return entry
 
 
+def _draw(skill: Skill, sessions: list[str]) -> None:
+    """The organiser commits to a draw and runs it: numbers, stations, sessions and the judges' outer codes."""
+    organiser = db.session.scalar(select(User).where(User.username == "organiser"))
+    per_session = -(-len(marking.markable_entries(skill)) // max(1, len(sessions)))
+    draw.commit_draw(organiser, skill, [f"{n:02d}" for n in range(1, per_session + 1)], sessions)
+    draw.run_draw(organiser, skill)
+
+
 def _mark_all(skill: Skill, judges: list[User], rng: random.Random) -> None:
     scheme = events.published_scheme(skill.id)
     for entry in marking.markable_entries(skill):
@@ -163,7 +171,7 @@ def load_demo() -> list[tuple[str, str]]:
     _org("重庆市人力资源和社会保障局", OrgKind.AUTHORITY)
 
     logins: list[tuple[str, str]] = []
-    _user("organiser", "市职业技能鉴定中心 李组委", ((Role.ORGANISER, None, None),))
+    organiser = _user("organiser", "市职业技能鉴定中心 李组委", ((Role.ORGANISER, None, None),))
     logins.append(("organiser", "组委会 organiser (all events)"))
     _user("supervisor", "督导 周监督", ((Role.SUPERVISOR, None, None),))
     logins.append(("supervisor", "督导 supervisor"))
@@ -190,7 +198,9 @@ def load_demo() -> list[tuple[str, str]]:
         district = DISTRICTS[i % len(DISTRICTS)]
         org = (companies + schools)[i % (len(companies) + len(schools))]
         name = FAMILY[(i * 7) % len(FAMILY)] + GIVEN[(i * 5) % len(GIVEN)]
-        person = _person(name, district, date(1996 + i % 8, 1 + i % 12, 5 + i % 23), 100 + 2 * i + (i % 2), org)
+        # The WorldSkills selection's contestants (33-38) are within its age limit: born in 2004 or later.
+        born = 1996 + i % 8 if i < 32 else 2004 + i % 4
+        person = _person(name, district, date(born, 1 + i % 12, 5 + i % 23), 100 + 2 * i + (i % 2), org)
         contestants.append(_user(f"contestant{i + 1}", name, ((Role.CONTESTANT, None, None),), person))
     logins.append(("contestant1 … contestant38", "选手 contestants (1-32 电工 with results, 33-38 移动机器人)"))
 
@@ -212,14 +222,18 @@ def load_demo() -> list[tuple[str, str]]:
         events.change_status(cup, EventStatus.REGISTRATION_OPEN)
         for contestant in contestants[:32]:  # a municipal skill needs 30 entrants for awards (DOMAIN.md §1)
             _enter_and_approve(contestant, electrician)
+        _draw(electrician, ["10月20日 上午 08:30", "10月20日 下午 14:00"])
         _advance(cup, EventStatus.MARKING)
         _mark_all(electrician, judges[1:4], rng)
         for judge in judges[1:4]:
             marking.submit_sheet(judge, electrician)
         _settle_spread(electrician, judges[1:4])
         marking.lock_skill(judges[0], electrician)
+        draw.approve_reveal(judges[0], electrician)  # the 裁判长 signs; then the codes are revealed (解密)
+        draw.reveal(db.session.scalar(select(User).where(User.username == "organiser")), electrician)
         results.compute(electrician)
-        results.publish(electrician)
+        publication.review(judges[0], electrician)
+        publication.publish(organiser, electrician)
         _advance(cup, EventStatus.RESULTS)
         from evaluation import services as evaluation
         officer = db.session.scalar(select(User).where(User.username == "officer"))
@@ -242,6 +256,7 @@ def load_demo() -> list[tuple[str, str]]:
         events.change_status(ws, EventStatus.REGISTRATION_OPEN)
         for contestant in contestants[32:38]:
             _enter_and_approve(contestant, robots)
+        _draw(robots, [])
         _advance(ws, EventStatus.MARKING)
 
     # 3. 一带一路: registration open, guests from abroad.
@@ -261,12 +276,16 @@ def load_demo() -> list[tuple[str, str]]:
                 user = entries.register_contestant(
                     username=f"guest{i + 1}", password=DEMO_PASSWORD, name=name, name_latin=name,
                     id_type="passport", id_number=f"{country}{4711000 + i * 37}", nationality=country,
-                    organisation_id=delegation.id, locale="en")
+                    organisation_id=delegation.id, locale="en", birth_date=date(2004 + i % 4, 3, 1 + i))
             entry = entries.enter_skill(user, cnc)
             if i % 3 != 2:
                 db.session.flush()
                 entries.decide_entry(entry, True)
     logins.append(("guest1 … guest8", "一带一路 contestants from abroad (English)"))
+    _user("keeper", "加密裁判 吴保密", tuple((Role.ENCRYPTION_JUDGE, e.id, None) for e in (cup, ws)))
+    logins.append(("keeper", "加密裁判 encryption judge (巴渝工匠杯, 世赛选拔): draw and anonymous codes"))
+    _user("door", "检录 郑检录", tuple((Role.CHECKIN_STAFF, e.id, None) for e in (cup, ws, bri)))
+    logins.append(("door", "检录 check-in desk (every event)"))
     db.session.commit()
     return logins
 

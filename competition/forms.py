@@ -6,13 +6,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     DateField,
+    DateTimeLocalField,
     IntegerField,
     PasswordField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
+    widgets,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -37,10 +40,19 @@ class RegisterForm(FlaskForm):
     id_number = StringField(_l("Document number"), validators=[DataRequired(), Length(max=32)])
     nationality = StringField(_l("Nationality (2-letter code, passport holders)"),
                               validators=[Optional(), Length(min=2, max=2)])
+    birth_date = DateField(_l("Birth date (checked against the ID number)"), validators=[Optional()])
+    sex = SelectField(_l("Sex"), choices=[SelectChoice("", "—"), SelectChoice("M", _l("Male")),
+                                          SelectChoice("F", _l("Female"))], validators=[Optional()])
     phone = StringField(_l("Mobile phone"), validators=[Optional(), Length(max=32)])
     username = StringField(_l("User name"), validators=[DataRequired(), Length(min=3, max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     submit = SubmitField(_l("Create account"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Change password"))
 
 
 class EventForm(FlaskForm):
@@ -102,3 +114,40 @@ class AssignJudgeForm(FlaskForm):
     person_id = SelectField(_l("Judge"), coerce=int)
     role = SelectField(_l("Role"), choices=_choices(labels.JUDGE_ROLE))
     submit = SubmitField(_l("Assign"))
+
+
+class LookupForm(FlaskForm):
+    """A contestant looks up their own published result: 参赛号 in a skill, or name + end of the ID number."""
+
+    skill_id = SelectField(_l("Skill"), validators=[Optional()])
+    number = StringField(_l("Competitor number"), validators=[Optional(), Length(max=16)])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
+    id_tail = StringField(_l("Last 4 characters of the ID document number"),
+                          validators=[Optional(), Length(min=4, max=4)])
+    submit = SubmitField(_l("Look up"))
+
+
+class SchedulePublicationForm(FlaskForm):
+    publish_at = DateTimeLocalField(_l("Publish at (local time)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    submit = SubmitField(_l("Schedule publication"))
+
+
+class AppealForm(FlaskForm):
+    marks = SelectMultipleField(_l("Marks concerned"), coerce=int, validators=[DataRequired()],
+                                widget=widgets.ListWidget(prefix_label=False),
+                                option_widget=widgets.CheckboxInput())
+    grounds = TextAreaField(_l("Grounds of the appeal"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("File the appeal"))
+
+
+class AppealDecisionForm(FlaskForm):
+    decision = SelectField(_l("Ruling"), choices=[SelectChoice("uphold", _l("Uphold")),
+                                                  SelectChoice("reject", _l("Reject"))])
+    reason = TextAreaField(_l("Written reason"), validators=[DataRequired(), Length(max=5000)])
+    submit = SubmitField(_l("Record the ruling (final)"))
+
+
+class RemarkForm(FlaskForm):
+    value = StringField(_l("New mark"), validators=[DataRequired(), Length(max=16)])
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500)])
+    submit = SubmitField(_l("Re-mark"))

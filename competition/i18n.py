@@ -32,6 +32,13 @@ def pick(zh: str | None, en: str | None) -> str:
     return zh or en or ""
 
 
+def country_name(code: str | None) -> str:
+    """The name of an ISO 3166-1 alpha-2 country or region in the current language (the code when unknown)."""
+    if not code:
+        return ""
+    return get_locale().territories.get(code.upper(), code)
+
+
 def colon() -> str:
     """The colon after a label: full-width in Chinese."""
     return ": " if is_english() else "："
@@ -44,7 +51,8 @@ def init_app(app: Flask) -> None:
     from competition.models.people import mask_name
     from evaluation.rules.ladder import Grade, certificate_label
 
-    app.jinja_env.globals.update(get_locale=get_locale, pick=pick, is_english=is_english, label=label, colon=colon)
+    app.jinja_env.globals.update(get_locale=get_locale, pick=pick, is_english=is_english, label=label, colon=colon,
+                                country_name=country_name)
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, decimal=format_decimal, mask_name=mask_name,
         grade_label=lambda code: certificate_label(Grade(code)))

@@ -49,15 +49,24 @@ AWARD = {
     "first": _l("First prize"), "second": _l("Second prize"), "third": _l("Third prize"),
     "excellence": _l("Excellence award"), "gold": _l("Gold medal"), "silver": _l("Silver medal"),
     "bronze": _l("Bronze medal"), "medallion": _l("Medallion for Excellence"), "advance": _l("Advances"),
+    "advanced": _l("Advances"),
 }
 CORRECTION_STATUS = {"pending": _l("Waiting for a supervisor"), "applied": _l("Applied"), "rejected": _l("Rejected")}
 PRINT_JOB_STATUS = {"queued": _l("Waiting"), "running": _l("Printing"), "done": _l("Ready"), "failed": _l("Failed")}
-RESULTS_STATUS = {"none": _l("Not computed"), "draft": _l("Draft (not public)"), "published": _l("Published")}
+VERDICT = {"severe": _l("Severe"), "lenient": _l("Lenient"), "in_line": _l("In line with the panel"),
+           "too_few": _l("Too few marks to tell")}
+AFFILIATION = {"organisation": _l("Same organisation"), "district": _l("Same district"), "country": _l("Same country")}
+RESULTS_STATUS = {"none": _l("Not computed"), "draft": _l("Draft (not public)"),
+                  "reviewed": _l("Reviewed by the chief judge (not public)"),
+                  "published": _l("Published for public review"), "final": _l("Final")}
+APPEAL_STATUS = {"pending": _l("Waiting for the arbitration group"), "upheld": _l("Upheld: being re-marked"),
+                 "rejected": _l("Rejected"), "resolved": _l("Upheld and re-marked")}
 
 _ALL = {"event_kind": EVENT_KIND, "tier": TIER, "event_status": EVENT_STATUS, "entry_status": ENTRY_STATUS,
         "id_type": ID_TYPE, "judge_role": JUDGE_ROLE, "aspect_kind": ASPECT_KIND, "award": AWARD,
-        "results_status": RESULTS_STATUS, "correction_status": CORRECTION_STATUS,
-        "measurement_method": MEASUREMENT_METHOD, "print_job_status": PRINT_JOB_STATUS}
+        "results_status": RESULTS_STATUS, "appeal_status": APPEAL_STATUS, "correction_status": CORRECTION_STATUS,
+        "measurement_method": MEASUREMENT_METHOD, "print_job_status": PRINT_JOB_STATUS,
+        "verdict": VERDICT, "affiliation": AFFILIATION}
 
 
 def label(group: str, code: str | None) -> str:

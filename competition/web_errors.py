@@ -54,7 +54,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        logger.error("unhandled error", exc_info=error, extra={"ctx": request_context()})
+        # Roll back first: after a failed flush the session refuses every query until then, and the log
+        # context and the message's language both read the signed-in user.
         from competition.extensions import db
         db.session.rollback()
+        logger.error("unhandled error", exc_info=error, extra={"ctx": request_context()})
         return _respond(DomainError("http_500", HTTP_MESSAGES[500], 500))

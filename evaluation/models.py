@@ -172,6 +172,9 @@ class EvaluationRecord(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(String(500))
+    # Set when the competition result this record follows from changed (an appeal): reissue or reconsider.
+    flagged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    flag_reason: Mapped[str | None] = mapped_column(String(500))
 
     person = relationship("Person")
     body = relationship("Organisation")

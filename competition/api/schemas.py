@@ -59,21 +59,52 @@ class EventDetailSchema(EventSchema):
 
 
 class ResultSchema(Schema):
+    """One competitor's result. ``entry_id``, ``theory`` and ``practical`` are given to the event's organisers
+    and the skill's chief judge only. ID numbers are never part of a result."""
+
     place = fields.Integer(required=True)
     shared_place = fields.Boolean(required=True)
     competitor_number = fields.String(allow_none=True)
     name = fields.String(required=True)
     organisation = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
     total = fields.Decimal(as_string=True, required=True)
     scaled = fields.Decimal(as_string=True, allow_none=True)
     award = fields.String(allow_none=True)
+    entry_id = fields.Integer()
+    theory = fields.Decimal(as_string=True, allow_none=True)
+    practical = fields.Decimal(as_string=True)
+
+
+class SkillResultsSchema(Schema):
+    skill = fields.Nested(SkillSchema, required=True)
+    results_status = fields.String(required=True)
+    results_published_at = fields.DateTime(allow_none=True)
+    results = fields.List(fields.Nested(ResultSchema), required=True)
+
+
+class MedalTableRowSchema(Schema):
+    place = fields.Integer(required=True)
+    country = fields.String(required=True, attribute="delegation")
+    gold = fields.Integer(required=True)
+    silver = fields.Integer(required=True)
+    bronze = fields.Integer(required=True)
+    medallion = fields.Integer(required=True)
+    points = fields.Integer(required=True)
+    competitors = fields.Integer(required=True)
+
+
+# Ids are 32-bit integers in both databases: a number outside that range is refused here (422), not by the
+# database driver (which would be a 500). Within it, an unknown id is refused per mark (mark.unknown_entry).
+DATABASE_ID = validate.Range(min=-(2**31), max=2**31 - 1)
 
 
 class MarkInSchema(Schema):
     client_id = fields.String(required=True, validate=validate.Length(min=8, max=64))
-    entry_id = fields.Integer(required=True)
-    aspect_id = fields.Integer(required=True)
-    value = fields.Raw(required=True, metadata={"description": "A number (or numeric string)."})
+    entry_id = fields.Integer(required=True, validate=DATABASE_ID)
+    aspect_id = fields.Integer(required=True, validate=DATABASE_ID)
+    value = fields.Raw(required=True, metadata={"description": "A number (or numeric string).",
+                                                "oneOf": [{"type": "number"}, {"type": "string"}]})
     client_time = fields.String(validate=validate.Length(max=40))
 
 

@@ -1,10 +1,13 @@
 """The competition side's models. The evaluation side's are in ``evaluation.models``; the app imports both, so
 Alembic sees one metadata. (This package must not import ``evaluation.models``: that module builds on it.)"""
 from competition.models.accounts import ApiToken, Role, RoleGrant, User
+from competition.models.appeal import Appeal, AppealMark, AppealStatus
 from competition.models.audit import AuditHead, AuditLog
 from competition.models.cache import CacheVersion
+from competition.models.draw import Admission, Anonymisation, DrawSeat, EntryCode, SkillDraw
 from competition.models.entry import Entry, EntryMember, EntryStatus
-from competition.models.event import Event, EventKind, EventStatus, ResultsStatus, Skill, Tier
+from competition.models.event import VISIBLE_RESULTS, Event, EventKind, EventStatus, ResultsStatus, Skill, Tier
+from competition.models.jobs import scheduled_jobs
 from competition.models.judging import JudgeAssignment, JudgeRole
 from competition.models.marking import (
     Aspect,
@@ -27,10 +30,11 @@ from competition.models.people import IdType, Organisation, OrgKind, Person
 from competition.models.result import Result
 
 __all__ = [
-    "ApiToken", "Aspect", "AspectKind", "AuditHead", "AuditLog", "CacheVersion",
-    "Correction", "CorrectionStatus", "Criterion", "Entry", "EntryMember", "EntryStatus",
+    "VISIBLE_RESULTS", "Admission", "Anonymisation", "ApiToken", "Appeal", "AppealMark", "AppealStatus", "Aspect",
+    "AspectKind", "AuditHead", "AuditLog", "CacheVersion",
+    "Correction", "CorrectionStatus", "Criterion", "DrawSeat", "Entry", "EntryCode", "EntryMember", "EntryStatus",
     "Event", "EventKind", "EventStatus", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
     "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
     "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill",
-    "TheoryScore", "Tier", "User",
+    "SkillDraw", "TheoryScore", "Tier", "User", "scheduled_jobs",
 ]

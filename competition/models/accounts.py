@@ -20,6 +20,8 @@ class Role(StrEnum):
     JUDGE = "judge"                            # in the judge pool (裁判库); panels come from JudgeAssignment
     CONTESTANT = "contestant"                  # 选手
     EVALUATION_OFFICER = "evaluation_officer"  # 评价机构 staff (scoped to the body)
+    ENCRYPTION_JUDGE = "encryption_judge"      # 加密裁判 / 保密员 (scoped to an event): the draw and the codes
+    CHECKIN_STAFF = "checkin_staff"            # 检录 staff (scoped to an event): admission at the door
 
 
 class User(UserMixin, db.Model):

@@ -39,9 +39,16 @@ class EventStatus(StrEnum):
 
 
 class ResultsStatus(StrEnum):
+    """draft → reviewed (by the chief judge) → published (公示, visible to all) → final (after the period)."""
+
     NONE = "none"
     DRAFT = "draft"
-    PUBLISHED = "published"
+    REVIEWED = "reviewed"
+    PUBLISHED = "published"   # published for 公示: public, appeals may still change it
+    FINAL = "final"
+
+
+VISIBLE_RESULTS = (ResultsStatus.PUBLISHED.value, ResultsStatus.FINAL.value)
 
 
 class Event(db.Model):
@@ -58,6 +65,9 @@ class Event(db.Model):
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     venue: Mapped[str | None] = mapped_column(String(200))
+    # The registration window: the scheduler opens and closes registration at these times (when set).
+    registration_opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    registration_closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # overrides of DOMAIN defaults
     created_at: Mapped[timestamp]
 
@@ -92,6 +102,11 @@ class Skill(db.Model):
     marks_locked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     results_status: Mapped[str32] = mapped_column(default=ResultsStatus.NONE.value)
     results_published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    results_reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    results_reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    results_publish_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # scheduled publication
+    results_publicity_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # end of 公示
+    results_final_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[timestamp]
 
     event: Mapped[Event] = relationship(back_populates="skills")
@@ -102,4 +117,5 @@ class Skill(db.Model):
 
     @property
     def results_published(self) -> bool:
-        return self.results_status == ResultsStatus.PUBLISHED
+        """The results are visible to the public: published for 公示, or final."""
+        return self.results_status in VISIBLE_RESULTS

@@ -109,6 +109,7 @@ class RevisionKind(StrEnum):
     RESCORE = "rescore"          # the judge changed their own mark before sign-off
     CORRECTION = "correction"    # after the lock: by the chief judge, countersigned by a supervisor
     PAPER = "paper"              # from a paper form, entered twice by clerks
+    APPEAL = "appeal"            # re-marked after an upheld appeal
 
 
 class MarkRevision(db.Model):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Numeric, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from competition.extensions import db
@@ -24,6 +25,8 @@ class Result(db.Model):
     place: Mapped[int]
     shared_place: Mapped[bool] = mapped_column(default=False)
     award: Mapped[str | None] = mapped_column(String(32))
+    unresolved_tie: Mapped[bool] = mapped_column(default=False)  # a shared place the event's rules forbid
+    criteria: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # criterion code → marks (text)
     computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     entry = relationship("Entry")

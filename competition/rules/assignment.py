@@ -63,8 +63,8 @@ from typing import Any, NamedTuple
 
 from ortools.sat.python import cp_model
 
+from competition.rules import N_, RuleError
 from competition.rules.conflicts import Conflict, ConflictEffect, Id
-from competition.rules.marking import N_
 
 __all__ = [
     "DEFAULT_SETTINGS", "AssignmentCost", "AssignmentError", "AssignmentInputError", "AssignmentResult",
@@ -75,18 +75,8 @@ __all__ = [
 
 # --- errors ---------------------------------------------------------------------------------------------
 
-class AssignmentError(ValueError):
-    """A refusal from the assignment rules: ``code`` is stable and machine-readable, ``message`` an
-    English msgid whose ``%(name)s`` placeholders are filled from ``params``."""
-
-    def __init__(self, code: str, message: str, **params: Any) -> None:
-        super().__init__(code, params)
-        self.code = code
-        self.message = message
-        self.params = params
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message % self.params}"
+class AssignmentError(RuleError):
+    """A refusal from the assignment rules."""
 
 
 class AssignmentInputError(AssignmentError):

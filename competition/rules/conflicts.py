@@ -40,7 +40,7 @@ a second on a 2-core machine. Only active types are indexed and looked up.
 Identifiers (``Id``) are ints or strings, opaque to this module; results are ordered by input position,
 and lists inside ``params`` are sorted, so the same input always gives the same output.
 
-Errors. Refusals raise a subclass of :class:`ConflictError` (a ``ValueError``) with a stable ``code``, an
+Errors. Refusals raise a subclass of :class:`ConflictError` (a ``competition.rules.RuleError``) with a stable ``code``, an
 English msgid ``message`` and ``params``, the shape ``competition.errors.DomainError.from_rule`` expects.
 """
 from __future__ import annotations
@@ -50,7 +50,7 @@ from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any, TypeAlias
 
-from competition.rules.marking import N_
+from competition.rules import N_, RuleError
 
 __all__ = [
     "DEFAULT_SETTINGS", "Conflict", "ConflictEffect", "ConflictError", "ConflictInputError", "ConflictReason",
@@ -63,18 +63,8 @@ Id: TypeAlias = int | str
 
 # --- errors ---------------------------------------------------------------------------------------------
 
-class ConflictError(ValueError):
-    """A refusal from the conflict rules: ``code`` is stable and machine-readable, ``message`` an English
-    msgid whose ``%(name)s`` placeholders are filled from ``params``."""
-
-    def __init__(self, code: str, message: str, **params: Any) -> None:
-        super().__init__(code, params)
-        self.code = code
-        self.message = message
-        self.params = params
-
-    def __str__(self) -> str:
-        return f"{self.code}: {self.message % self.params}"
+class ConflictError(RuleError):
+    """A refusal from the conflict rules."""
 
 
 class ConflictInputError(ConflictError):

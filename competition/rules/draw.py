@@ -52,8 +52,8 @@ from typing import TypeVar
 from competition.rules import N_, RuleError
 
 __all__ = [
-    "AnonymousCodes", "DrawAssignment", "DrawError", "DrawResult", "commit", "make_anonymous_codes",
-    "new_seed", "run_draw", "verify_commitment",
+    "AnonymisationSettings", "AnonymousCodes", "DrawAssignment", "DrawError", "DrawResult", "DrawSettings", "commit",
+    "make_anonymous_codes", "new_seed", "run_draw", "verify_commitment",
 ]
 
 _T = TypeVar("_T")
@@ -69,6 +69,37 @@ _MAX_CODE_WIDTH = 18
 class DrawError(RuleError):
     """A draw or anonymisation is refused: ``code`` is stable and machine-readable, ``message`` an English
     msgid whose ``%(name)s`` placeholders are filled from ``params``."""
+
+
+@dataclass(frozen=True)
+class DrawSettings:
+    """Per-event / per-skill settings of the draw (section ``draw``): competitor numbers have at least
+    ``number_width`` digits (more when the entries need them)."""
+
+    number_width: int = 3
+
+    def __post_init__(self) -> None:
+        if isinstance(self.number_width, bool) or not isinstance(self.number_width, int) \
+                or not 1 <= self.number_width <= 8:
+            raise ValueError("number_width must be an int from 1 to 8")
+
+
+@dataclass(frozen=True)
+class AnonymisationSettings:
+    """Per-event / per-skill settings of :func:`make_anonymous_codes` (section ``anonymisation``); the
+    defaults are 二次加密 (two layers) with six-digit outer codes."""
+
+    layers: int = 2
+    code_width: int = 6
+    code_space_factor: int = 10
+
+    def __post_init__(self) -> None:
+        for name in ("layers", "code_width", "code_space_factor"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive int")
+        if self.code_width > _MAX_CODE_WIDTH:
+            raise ValueError(f"code_width must be at most {_MAX_CODE_WIDTH}")
 
 
 # --- seed and commitment --------------------------------------------------------------------------------

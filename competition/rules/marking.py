@@ -32,6 +32,7 @@ from decimal import (
     ROUND_HALF_UP,
     ROUND_UP,
     Decimal,
+    localcontext,
 )
 from enum import StrEnum
 from fractions import Fraction
@@ -45,7 +46,7 @@ __all__ = [
     "SchemeProblem", "SchemeSpec", "ScoreError", "SubCriterionSpec", "ToleranceBand", "TotalsError",
     "WeightingError", "criterion_totals", "judgement_aspect_mark", "measurement_aspect_mark",
     "skill_raw_total", "spread_flag", "subjective_item_mark", "trimmed_mean", "validate_scheme",
-    "validate_value", "weighted_total",
+    "validate_value", "weighted_total", "weighted_totals",
 ]
 
 Number = int | Decimal
@@ -587,6 +588,38 @@ def weighted_total(theory: Number | None, practical: Number, theory_weight: Numb
     combined = sum((papers[paper] * weights[paper] for paper in papers), Fraction(0)) / PERCENT
     return _round(combined, rules)
 
+
+
+def weighted_totals(papers: Mapping[Any, tuple[Number | None, Number]], theory_weight: Number,
+                    practical_weight: Number, rules: MarkingRules = DEFAULT_RULES) -> dict[Any, Decimal]:
+    """:func:`weighted_total` for many competitors: key → (theory, practical) in, key → total out, with the
+    same results and the same errors. The weights are checked once; each total is computed in exact decimal
+    arithmetic (the inputs are finite decimals, so the sum of products divided by 100 is exact) and rounded
+    once with ``rules.rounding``, which is what :func:`weighted_total` does with fractions. Any input outside
+    the fast path's assumptions goes through :func:`weighted_total` itself (which raises what it raises)."""
+    out: dict[Any, Decimal] = {}
+    if not papers:
+        return out
+    first = next(iter(papers))
+    out[first] = weighted_total(*papers[first], theory_weight, practical_weight, rules)  # checks the weights
+    weights = (_to_decimal(theory_weight, "theory_weight"), _to_decimal(practical_weight, "practical_weight"))
+    step = Decimal(1).scaleb(-rules.decimals)
+    top = rules.paper_max_mark
+    with localcontext() as context:
+        context.prec = 60  # far above any product of two Numeric(8, 2) values and a weight: exact
+        for key, (theory, practical) in papers.items():
+            if key in out:
+                continue
+            exact = type(practical) in (Decimal, int) and (theory is None or type(theory) in (Decimal, int))
+            t = Decimal(0) if theory is None else Decimal(theory) if exact else None
+            p = Decimal(practical) if exact else None
+            if not exact or not (t.is_finite() and p.is_finite() and 0 <= t <= top and 0 <= p <= top) \
+                    or (theory is None and weights[0] != 0):
+                out[key] = weighted_total(theory, practical, theory_weight, practical_weight, rules)
+                continue
+            total = ((t * weights[0] + p * weights[1]) / PERCENT).quantize(step, rounding=rules.rounding)
+            out[key] = abs(total) if total == 0 else total
+    return out
 
 # --- helpers --------------------------------------------------------------------------------------------
 

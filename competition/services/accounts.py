@@ -12,17 +12,19 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from competition.errors import N_, DomainError, Invalid, StateConflict
 from competition.extensions import db
 from competition.models import ApiToken, Role, RoleGrant, User
+from competition.rules.passwords import WeakPassword, check_password
 from competition.services import audit
 
-MIN_PASSWORD_LENGTH = 8
 # A fixed hash to compare against when the username is unknown, so timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH or password.isdigit() or password.isalpha():
-        raise Invalid("password.weak", N_("The password must have at least %(n)s characters and mix letters "
-                                          "with digits or symbols."), n=MIN_PASSWORD_LENGTH)
+def check_password_rules(password: str, username: str) -> None:
+    """Raise :class:`Invalid` when the password breaks a rule of :mod:`competition.rules.passwords`."""
+    try:
+        check_password(password, username, min_length=current_app.config["SAIPING_PASSWORD_MIN_LENGTH"])
+    except WeakPassword as error:
+        raise Invalid.from_rule(error) from None
 
 
 def create_user(username: str, password: str, display_name: str, *, person=None,
@@ -35,7 +37,7 @@ def create_user(username: str, password: str, display_name: str, *, person=None,
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise StateConflict("username.taken", N_("The user name %(name)s is already taken."), name=username)
     if check_rules:
-        check_password_rules(password)
+        check_password_rules(password, username)
     user = User(username=username, password_hash=generate_password_hash(password), display_name=display_name,
                 person=person, locale=locale)
     for role, event_id, organisation_id in roles:
@@ -113,3 +115,13 @@ def grant(user: User, role: Role, *, event_id: int | None = None, organisation_i
     db.session.add(RoleGrant(user_id=user.id, role=role, event_id=event_id, organisation_id=organisation_id))
     audit.record("role.grant", user, after={"role": role, "event_id": event_id,
                                             "organisation_id": organisation_id})
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Set a new password after checking the current one and the password rules; audited (no passwords in
+    the log). The user's other sessions end at their next request (:func:`competition.security.password_stamp`)."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise Invalid("password.current_wrong", N_("The current password is wrong."))
+    check_password_rules(new_password, user.username)
+    user.password_hash = generate_password_hash(new_password)
+    audit.record("auth.password_changed", user, actor=user)

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from competition.errors import N_, Invalid, NotAllowed, StateConflict
+from competition.errors import N_, Invalid, StateConflict
 from competition.extensions import db
 from competition.models import (
     Entry,
     EntryMember,
     EntryStatus,
-    EventStatus,
     IdType,
     Person,
     Role,
@@ -19,7 +18,7 @@ from competition.models import (
     User,
 )
 from competition.rules import identity
-from competition.services import accounts, audit
+from competition.services import accounts, audit, registration
 
 PERSON_FIELDS = ("name", "name_latin", "id_type", "nationality", "birth_date", "sex", "organisation_id")
 
@@ -46,36 +45,29 @@ def check_identity(id_type: str, number: str, nationality: str | None, today: da
 
 def find_or_create_person(*, name: str, id_type: str, id_number: str, nationality: str | None = None,
                           name_latin: str | None = None, phone: str | None = None,
-                          organisation_id: int | None = None, district: str | None = None) -> Person:
-    """The one Person with this document, created if new. A known document under another name is refused:
-    one person is one Person across events."""
-    name = name.strip()
-    if not name:
-        raise Invalid("person.name", N_("Enter the name as written on the identity document."))
-    checked = check_identity(id_type, id_number, nationality)
-    nationality = (nationality or "CN").upper() if id_type == IdType.PASSPORT else "CN"
-    person = db.session.scalar(select(Person).where(
-        Person.id_type == id_type, Person.nationality == nationality, Person.id_number == checked.number))
-    if person is not None:
-        if person.name != name:
-            raise StateConflict("person.name_mismatch",
-                                N_("This ID number is already registered under another name."))
-        return person
-    person = Person(name=name, name_latin=(name_latin or "").strip() or None, id_type=id_type,
-                    id_number=checked.number, nationality=nationality,
-                    birth_date=getattr(checked, "birth_date", None), sex=getattr(checked, "sex", None),
-                    phone=(phone or "").strip() or None, organisation_id=organisation_id, district=district)
-    db.session.add(person)
-    audit.record("person.create", person, after=audit.snapshot(person, PERSON_FIELDS))
+                          organisation_id: int | None = None, district: str | None = None,
+                          birth_date: date | None = None, sex: str | None = None) -> Person:
+    """The one Person with this document, created if new. The document is checked (GB 11643 for 身份证, a
+    Latin-letter name for passports) and a typed birth date or sex must agree with the ID number. A known
+    document under another name is refused: one person is one Person across events."""
+    if id_type not in set(IdType):
+        raise Invalid("id.type", N_("Unknown identity document type."))
+    checked = registration.checked_person(registration.MemberInput(
+        name=name, id_type=id_type, id_number=id_number, nationality=nationality, name_latin=name_latin,
+        birth_date=birth_date, sex=sex))
+    person = registration.person_for(checked, phone=phone, organisation_id=organisation_id)
+    if district and person.district is None:
+        person.district = district
     return person
 
 
 def register_contestant(*, username: str, password: str, name: str, id_type: str, id_number: str,
                         nationality: str | None = None, name_latin: str | None = None,
                         phone: str | None = None, organisation_id: int | None = None,
-                        locale: str | None = None) -> User:
+                        locale: str | None = None, birth_date: date | None = None, sex: str | None = None) -> User:
     person = find_or_create_person(name=name, id_type=id_type, id_number=id_number, nationality=nationality,
-                                   name_latin=name_latin, phone=phone, organisation_id=organisation_id)
+                                   name_latin=name_latin, phone=phone, organisation_id=organisation_id,
+                                   birth_date=birth_date, sex=sex)
     if db.session.scalar(select(User.id).where(User.person_id == person.id)):
         raise StateConflict("person.has_account", N_("This person already has an account. Please sign in."))
     return accounts.create_user(username, password, name, person=person, locale=locale,
@@ -83,27 +75,8 @@ def register_contestant(*, username: str, password: str, name: str, id_type: str
 
 
 def enter_skill(user: User, skill: Skill) -> Entry:
-    """A contestant enters an individual skill themselves."""
-    if user.person_id is None:
-        raise NotAllowed("entry.no_person", N_("Only a registered contestant can enter a skill."))
-    if skill.event.status != EventStatus.REGISTRATION_OPEN:
-        raise StateConflict("entry.closed", N_("Registration for this event is not open."))
-    if skill.team_size != 1:
-        raise Invalid("entry.team", N_("Team skills are entered by the team leader."))
-    if db.session.scalar(select(EntryMember.id).where(EntryMember.skill_id == skill.id,
-                                                      EntryMember.person_id == user.person_id)):
-        raise StateConflict("entry.duplicate", N_("You have already entered this skill."))
-    if skill.capacity is not None:
-        taken = db.session.scalar(select(func.count()).select_from(Entry).where(
-            Entry.skill_id == skill.id, Entry.status.in_([EntryStatus.SUBMITTED, EntryStatus.APPROVED])))
-        if taken >= skill.capacity:
-            raise StateConflict("entry.full", N_("This skill is full."))
-    person = user.person
-    entry = Entry(skill_id=skill.id, organisation_id=person.organisation_id, created_by_id=user.id)
-    entry.members.append(EntryMember(skill_id=skill.id, person_id=person.id))
-    db.session.add(entry)
-    audit.record("entry.submit", entry, after={"skill_id": skill.id, "person_id": person.id})
-    return entry
+    """A contestant enters an individual skill themselves (every registration rule applies)."""
+    return registration.self_enter(user, skill)
 
 
 def decide_entry(entry: Entry, approve: bool, reason: str | None = None) -> Entry:

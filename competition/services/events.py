@@ -27,6 +27,7 @@ from competition.models import (
     Tier,
 )
 from competition.rules import marking as marking_rules
+from competition.rules import registration as registration_rules
 from competition.services import audit, tabular
 from competition.services.settings import SETTINGS_SECTIONS
 from evaluation.models import GradeLevel
@@ -91,6 +92,10 @@ def add_skill(event: Event, *, code: str, name: str, occupation_code: str, occup
     code = code.strip()
     if db.session.get(GradeLevel, level_grade_code) is None:
         raise Invalid("skill.level", N_("Unknown grade for the 命题等级."))
+    try:
+        occupation_code = registration_rules.validate_occupation_code(occupation_code)
+    except registration_rules.RegistrationError as error:
+        raise Invalid.from_rule(error) from None
     if team_size not in (1, 2, 3):
         raise Invalid("skill.team_size", N_("A skill is individual or for teams of 2 or 3."))
     if theory_weight < 0 or practical_weight < 0 or theory_weight + practical_weight != 100:

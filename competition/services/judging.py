@@ -86,7 +86,7 @@ from competition.rules.conflicts import (
     detect_conflicts,
 )
 from competition.rules.marking import MarkingRules
-from competition.services import audit, entries, events
+from competition.services import audit, draw, entries, events
 from competition.services.settings import settings_for
 
 ACTIVE_ENTRY_STATUSES = (EntryStatus.SUBMITTED.value, EntryStatus.APPROVED.value)
@@ -523,6 +523,14 @@ def _judge_facts(ties: _Ties, index: _EntryIndex) -> JudgeFacts:
     country = org.country if org is not None and org.kind == OrgKind.COUNTRY else person.nationality
     return JudgeFacts(person.id, _employers(person), district, country, students,
                       related[RelationKind.RELATIVE] - {person.id}, related[RelationKind.DECLARED] - {person.id})
+
+
+def judge_facts(event: Event, person_ids: Collection[int]) -> list[JudgeFacts]:
+    """The employer, 区县 and country facts of these judges in ``event``, as the conflict rules see them
+    (without the person-to-person ties, which need the event's entries: see :func:`event_conflicts`)."""
+    ties = _load_ties(person_ids, event)
+    empty = _EntryIndex([])
+    return [_judge_facts(ties[person_id], empty) for person_id in person_ids if person_id in ties]
 
 
 def _event_entries(event: Event, skill_ids: Collection[int] | None = None) -> list[Entry]:
@@ -1700,15 +1708,16 @@ def appointment_letters_pdf(event: Event, person_ids: Collection[int] | None = N
 
 def panel_sheet_pdf(skill: Skill) -> bytes:
     """The skill's panels on one sheet for the chief judge and the organisers: every judge with role,
-    level and organisation, and the competitor numbers each may not mark (not_marking conflicts)."""
+    level and organisation, and the competitors (by outer code) each may not mark (not_marking conflicts)."""
     panels = panels_of(skill)
     if not any(panel.seats for panel in panels):
         raise Invalid("letters.none", N_("No judge is seated on this skill's panels yet."))
     person_ids = {seat.person_id for panel in panels for seat in panel.seats}
     report = event_conflicts(skill.event, person_ids, [skill.id])
     not_marking: dict[int, list[str]] = defaultdict(list)
+    labels = draw.judge_labels(skill)  # judges read competitors by outer code (成果号) only
     for row in report.in_force:
-        number = row.entry.competitor_number    # only approved entries have one, and only they are marked
+        number = labels.get(row.entry.id)    # only approved entries have one, and only they are marked
         if number and number not in not_marking[row.judge.id]:
             not_marking[row.judge.id].append(number)
     profiles = {p.person_id: p for p in db.session.scalars(select(JudgeProfile).where(

@@ -14,13 +14,13 @@ from sqlalchemy import select
 from competition.errors import N_, Invalid, StateConflict
 from competition.extensions import db
 from competition.models import Aspect, Entry, PaperEntry, Person, RevisionKind, Skill, User
-from competition.services import events, marking
+from competition.services import draw, events, marking
 
 _font_config = None
 
 
 def paper_forms_pdf(skill: Skill) -> bytes:
-    """One A4 page per scoring judge: competitor numbers down, aspects across, signature lines below."""
+    """One A4 page per scoring judge: outer codes (成果号) down, aspects across, signature lines below."""
     global _font_config
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -29,8 +29,10 @@ def paper_forms_pdf(skill: Skill) -> bytes:
     scheme = events.published_scheme(skill.id)
     if scheme is None:
         raise StateConflict("paper.no_scheme", N_("The skill has no published marking scheme."))
+    labels = draw.judge_labels(skill)  # judges fill in forms by outer code (成果号) only
     html = render_template("tablet/paper_form.html", skill=skill, aspects=scheme.aspects,
-                           entries=marking.markable_entries(skill), judges=marking.scorers(skill) or [None],
+                           entries=sorted(marking.markable_entries(skill), key=lambda e: labels[e.id]), labels=labels,
+                           judges=marking.scorers(skill) or [None],
                            today=date.today())
     return HTML(string=html).write_pdf(font_config=_font_config)
 

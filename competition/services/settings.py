@@ -4,12 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from competition.models import Skill
-from competition.rules import awards, marking, ranking, standardise
+from competition.rules import awards, draw, marking, publication, quality, ranking, registration, standardise
 
 SETTINGS_SECTIONS: dict[str, type] = {
     "marking": marking.MarkingRules, "standardise": standardise.StandardiseSettings,
     "ranking": ranking.RankingSettings, "awards": awards.BayuCupSettings, "selection": awards.SelectionSettings,
-    "medals": awards.MedalSettings,
+    "medals": awards.MedalSettings, "medal_table": awards.MedalTableSettings, "quality": quality.QualitySettings,
+    "draw": draw.DrawSettings, "anonymisation": draw.AnonymisationSettings,
+    "registration": registration.RegistrationSettings,
+    "publication": publication.PublicationSettings, "appeals": publication.AppealSettings,
 }
 
 

@@ -13,8 +13,7 @@ import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from competition.errors import N_, Invalid
 
@@ -28,8 +27,7 @@ class Column:
     required: bool = True
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):   # a named tuple, not a frozen dataclass: one per row, and those are slow to make
     number: int                 # the row number an organiser sees in Excel (header = 1)
     values: dict[str, Any]      # our column key → the cell value (str, int, float, date, datetime or None)
 
@@ -39,17 +37,17 @@ def _normalise_header(text: Any) -> str:
 
 
 def _cell(value: Any) -> Any:
-    if isinstance(value, str):
-        value = unicodedata.normalize("NFKC", value).strip()
-        return value or None
-    if isinstance(value, float) and value.is_integer():
+    if value.__class__ is str:
+        # NFKC turns full-width digits and letters into ASCII; ASCII text has nothing to turn (and is common).
+        if not value.isascii():
+            value = unicodedata.normalize("NFKC", value)
+        return value.strip() or None
+    if value.__class__ is float and value.is_integer():
         return int(value)
-    if isinstance(value, datetime | date):
-        return value
     return value
 
 
-def _xlsx_rows(data: bytes, sheet: str | None) -> list[list[Any]]:
+def _open_workbook(data: bytes) -> Any:
     from python_calamine import CalamineWorkbook
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         # An OLE container: either an old .xls or an encrypted (password-protected) .xlsx.
@@ -58,15 +56,57 @@ def _xlsx_rows(data: bytes, sheet: str | None) -> list[list[Any]]:
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise Invalid("table.not_xlsx", N_("The file is not an Excel workbook (.xlsx)."))
     try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # the reader raises several error types: any failure means an unreadable file
         raise Invalid("table.unreadable", N_("The workbook cannot be read. Open it in Excel, save it again as "
                                              ".xlsx and upload it again.")) from None
-    names = workbook.sheet_names
+
+
+def _pick_sheet(names: Sequence[str], sheet: str | None, preferred: Sequence[str]) -> str:
     if sheet is not None and sheet not in names:
         raise Invalid("table.no_sheet", N_("The workbook has no sheet named %(sheet)s (it has: %(names)s)."),
                       sheet=sheet, names="、".join(names))
-    return workbook.get_sheet_by_name(sheet or names[0]).to_python(skip_empty_area=False)
+    if sheet is not None:
+        return sheet
+    wanted = {_normalise_header(name) for name in preferred}
+    return next((name for name in names if _normalise_header(name) in wanted), names[0])
+
+
+def _xlsx_rows(data: bytes, sheet: str | None, preferred: Sequence[str] = ()) -> tuple[list[list[Any]], Sheet]:
+    workbook = _open_workbook(data)
+    names = workbook.sheet_names
+    if not names:
+        raise Invalid("table.empty", N_("The file is empty."))
+    name = _pick_sheet(names, sheet, preferred)
+    try:
+        worksheet = workbook.get_sheet_by_name(name)
+        rows = worksheet.to_python(skip_empty_area=False)
+        merged = tuple((r0 + 1, c0, r1 + 1, c1) for (r0, c0), (r1, c1) in (worksheet.merged_cell_ranges or ()))
+    except Exception:  # a damaged sheet inside a readable zip
+        raise Invalid("table.unreadable", N_("The workbook cannot be read. Open it in Excel, save it again as "
+                                             ".xlsx and upload it again.")) from None
+    return rows, Sheet(name, tuple(names), merged)
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Which sheet was read, which sheets the workbook has, and its merged ranges (1-based rows, 0-based
+    columns: first row, first column, last row, last column)."""
+
+    name: str
+    names: tuple[str, ...]
+    merged: tuple[tuple[int, int, int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Table:
+    """What :func:`read_full_table` read: the rows, the header texts it did not know (with their
+    positions), where each column is, and the sheet (``None`` for CSV)."""
+
+    rows: list[Row]
+    unknown_headers: list[tuple[int, str]]
+    positions: dict[str, int]
+    sheet: Sheet | None
 
 
 def _csv_rows(data: bytes) -> list[list[Any]]:
@@ -87,26 +127,47 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column], *, sheet: 
 
     Raises :class:`Invalid` for an unreadable, encrypted or empty file, a missing sheet, a missing required
     column, a column given twice, or more than ``max_rows`` rows."""
+    return read_full_table(data, filename, columns, sheet=sheet, max_rows=max_rows).rows
+
+
+def read_full_table(data: bytes, filename: str, columns: Sequence[Column], *, sheet: str | None = None,
+                    preferred_sheets: Sequence[str] = (), max_rows: int = 50_000) -> Table:
+    """Like :func:`read_table`, also telling the caller the header texts it did not recognise and the merged
+    ranges, for importers that refuse them. Without ``sheet``, the first sheet named in ``preferred_sheets``
+    is read (else the first sheet); a missing required column names the sheet and the other sheets."""
     name = filename.lower()
+    sheet_info = None
     if name.endswith(".csv"):
         raw = _csv_rows(data)
     elif name.endswith((".xlsx", ".xlsm")):
-        raw = _xlsx_rows(data, sheet)
+        raw, sheet_info = _xlsx_rows(data, sheet, preferred_sheets)
     else:
         raise Invalid("table.type", N_("Upload an Excel workbook (.xlsx) or a CSV file."))
     header_index = next((i for i, row in enumerate(raw) if any(_cell(v) is not None for v in row)), None)
     if header_index is None:
         raise Invalid("table.empty", N_("The file is empty."))
-    positions = _match_headers(raw[header_index], columns)
+    try:
+        positions = _match_headers(raw[header_index], columns)
+    except Invalid as error:
+        if sheet_info is not None and len(sheet_info.names) > 1 and error.code == "table.missing_columns":
+            raise Invalid("table.missing_columns_sheet", N_("The sheet %(sheet)s lacks the columns: %(columns)s. "
+                                                            "Is the list on another sheet (%(names)s)?"),
+                          sheet=sheet_info.name, columns=error.params["columns"],
+                          names="、".join(sheet_info.names)) from None
+        raise
+    known = set(positions.values())
+    unknown = [(i, str(_cell(text))) for i, text in enumerate(raw[header_index])
+               if i not in known and _cell(text) is not None]
     rows = []
     for offset, raw_row in enumerate(raw[header_index + 1:], start=header_index + 2):
-        values = {key: _cell(raw_row[i]) if i < len(raw_row) else None for key, i in positions.items()}
+        width = len(raw_row)
+        values = {key: _cell(raw_row[i]) if i < width else None for key, i in positions.items()}
         if all(v is None for v in values.values()):
             continue
         rows.append(Row(offset, values))
         if len(rows) > max_rows:
             raise Invalid("table.too_many", N_("The file has more than %(n)s rows."), n=max_rows)
-    return rows
+    return Table(rows, unknown, positions, sheet_info)
 
 
 def _match_headers(header_row: Sequence[Any], columns: Sequence[Column]) -> dict[str, int]:
@@ -145,3 +206,14 @@ def defuse_formula(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
+
+
+def write_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:
+    """A CSV file for other systems: UTF-8 with a byte-order mark (so that Excel opens the Chinese text
+    correctly), CRLF line ends, text defused as in :func:`write_xlsx` (Excel runs formulas in CSV too)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else defuse_formula(v) for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

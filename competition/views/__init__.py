@@ -3,7 +3,19 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from competition.views import auth, judges, manage, me, public, tablet
+    from competition.views import (
+        appeals,
+        auth,
+        draw,
+        judges,
+        manage,
+        me,
+        public,
+        registration,
+        reports,
+        results,
+        tablet,
+    )
 
-    for module in (public, auth, me, manage, judges, tablet):
+    for module in (public, auth, me, manage, judges, tablet, reports, draw, registration, results, appeals):
         app.register_blueprint(module.bp)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_user, logout_user
 from competition.errors import DomainError
 from competition.extensions import db, limiter
 from competition.forms import LoginForm, RegisterForm
-from competition.security import login_limit
+from competition.security import account_login_limit, failed_login, login_account_key, login_limit
 from competition.services import accounts, audit, entries
 from competition.views._helpers import form_errors, safe_next
 
@@ -16,7 +16,9 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(login_limit, methods=["POST"])
+@limiter.shared_limit(login_limit, scope="sign-in-address", methods=["POST"])
+@limiter.shared_limit(account_login_limit, scope="sign-in-account", key_func=login_account_key, methods=["POST"],
+                      deduct_when=failed_login)
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -43,6 +45,7 @@ def logout():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.shared_limit(login_limit, scope="sign-in-address", methods=["POST"])
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -50,7 +53,8 @@ def register():
             user = entries.register_contestant(
                 username=form.username.data, password=form.password.data, name=form.name.data,
                 id_type=form.id_type.data, id_number=form.id_number.data, nationality=form.nationality.data,
-                name_latin=form.name_latin.data, phone=form.phone.data)
+                name_latin=form.name_latin.data, phone=form.phone.data, birth_date=form.birth_date.data,
+                sex=form.sex.data or None)
         except DomainError as error:
             db.session.rollback()
             flash(error.text(), "danger")

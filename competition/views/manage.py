@@ -1,7 +1,9 @@
 """The organiser's pages (组委会): events, skills, marking schemes, entries, judges, results."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,12 +17,13 @@ from competition.forms import (
     AssignJudgeForm,
     EventForm,
     RejectForm,
+    SchedulePublicationForm,
     SkillForm,
     UploadForm,
 )
 from competition.i18n import colon
 from competition.models import Entry, Event, Person
-from competition.services import events, judging, results
+from competition.services import events, judging, publication, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, form_errors, managed_event, managed_skill, require
 from evaluation.models import GradeLevel
@@ -114,7 +117,8 @@ def skill(skill_id: int):
         problems=events.scheme_problems(draft) if draft else [], aspect_form=AspectForm(),
         entries=entries, reject_form=RejectForm(), judge_form=judge_form,
         assignments=judging.assignments(item), rows=results.result_rows(item), upload_form=UploadForm(),
-        missing=results.missing_marks(item) if scheme else [])
+        missing=results.missing_marks(item) if scheme else [], schedule_form=SchedulePublicationForm(),
+        open_appeals=publication.open_appeals(item))
 
 
 def _back(skill_id: int) -> str:
@@ -186,14 +190,40 @@ def assign_judge(skill_id: int):
 @bp.post("/skills/<int:skill_id>/results/compute")
 def compute_results(skill_id: int):
     item = managed_skill(skill_id)
-    return attempt(lambda: results.compute(item), _("The results have been computed."), _back(skill_id))
+    return attempt(lambda: results.compute(item), _("The results have been computed. The chief judge reviews "
+                                                    "them next."), _back(skill_id))
 
 
 @bp.post("/skills/<int:skill_id>/results/publish")
 def publish_results(skill_id: int):
     item = managed_skill(skill_id)
-    require(permissions.can_publish_results, item)
-    return attempt(lambda: results.publish(item), _("The results have been published."), _back(skill_id))
+    return attempt(lambda: publication.publish(current_user, item), _("The results have been published for "
+                                                                      "public review."), _back(skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/results/schedule")
+def schedule_results(skill_id: int):
+    item = managed_skill(skill_id)
+    form = SchedulePublicationForm()
+    if not form.validate_on_submit():
+        form_errors(form)
+        return redirect(_back(skill_id))
+    when = form.publish_at.data.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+    return attempt(lambda: publication.schedule(current_user, item, when),
+                   _("The publication has been scheduled."), _back(skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/results/unschedule")
+def unschedule_results(skill_id: int):
+    item = managed_skill(skill_id)
+    return attempt(lambda: publication.cancel_schedule(current_user, item),
+                   _("The scheduled publication has been cancelled."), _back(skill_id))
+
+
+@bp.post("/skills/<int:skill_id>/results/finalise")
+def finalise_results(skill_id: int):
+    item = managed_skill(skill_id)
+    return attempt(lambda: publication.finalise(item, current_user), _("The results are final."), _back(skill_id))
 
 
 def _uploaded(skill_id: int) -> tuple[bytes, str] | None:
@@ -244,7 +274,7 @@ def paper_forms(skill_id: int):
 @bp.route("/skills/<int:skill_id>/paper", methods=["GET", "POST"])
 def paper_entry(skill_id: int):
     """Typing paper forms: each clerk types a judge's form for a competitor; two clerks must agree."""
-    from competition.services import marking, paper
+    from competition.services import draw, marking, paper
     item = managed_skill(skill_id)
     judges = marking.scorers(item)
     entries = marking.markable_entries(item)
@@ -259,7 +289,8 @@ def paper_entry(skill_id: int):
                        _("The form has been typed in."),
                        url_for("manage.paper_entry", skill_id=skill_id, judge=judge.id))
     return render_template("manage/paper.html", skill=item, judges=judges, entries=entries, judge=judge,
-                           entry=entry, scheme=events.published_scheme(item.id), mismatches=paper.mismatches(item))
+                           entry=entry, scheme=events.published_scheme(item.id), mismatches=paper.mismatches(item),
+                           labels=draw.judge_labels(item))
 
 
 @bp.post("/skills/<int:skill_id>/scheme/import")

@@ -1,6 +1,7 @@
 """The judges' tablet pages, the chief judge's view and the supervisor's countersigning.
 
-Judges see competitor numbers only, never names or organisations. The marking sheet is a small
+Judges see the outer anonymous codes (成果号) only, never names, organisations or competitor numbers
+(``draw.judge_labels``; before the draw has made codes, the provisional competitor number). The marking sheet is a small
 offline-first page (static/tablet/): marks queue on the tablet and sync through the API when the
 network is there; the per-competitor form is the same thing without JavaScript."""
 from __future__ import annotations
@@ -14,7 +15,7 @@ from competition import permissions
 from competition.errors import not_found
 from competition.extensions import db
 from competition.models import Correction, Entry, EntryStatus, Mark, MarkConflict, Role, Skill
-from competition.services import events, marking, results
+from competition.services import draw, events, marking, results
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, require
 
@@ -60,18 +61,19 @@ def skill(skill_id: int):
     if permissions.is_chief_judge(current_user, item):
         return redirect(url_for("tablet.chief", skill_id=skill_id))
     scheme = events.published_scheme(item.id)
-    entries = marking.markable_entries(item)
+    labels = draw.judge_labels(item)
+    entries = sorted(marking.markable_entries(item), key=lambda e: labels[e.id])
     own = marking.judge_view(item, current_user.person_id)
     sheet = {
         "skill": {"id": item.id, "code": item.code, "name": item.name},
-        "entries": [{"id": e.id, "number": e.competitor_number} for e in entries],
+        "entries": [{"id": e.id, "number": labels[e.id]} for e in entries],
         "aspects": [{"id": a.id, "code": a.code, "criterion": a.criterion.code, "kind": a.kind, "method": a.method,
                      "max": str(a.max_mark), "text": a.description, "text_en": a.description_en,
                      "descriptors": a.descriptors} for a in scheme.aspects] if scheme else [],
         "marks": {f"{e}:{a}": str(v) for (e, a), v in own.items()},
         "locked": item.marks_locked,
     }
-    return render_template("tablet/sheet.html", skill=item, scheme=scheme, sheet=sheet, entries=entries,
+    return render_template("tablet/sheet.html", skill=item, scheme=scheme, sheet=sheet, entries=entries, labels=labels,
                            progress=marking.progress(item, current_user.person_id) if scheme else {},
                            aspect_count=len(scheme.aspects) if scheme else 0)
 
@@ -96,6 +98,7 @@ def mark_entry(skill_id: int, entry_id: int):
             flash(_("%(n)s marks saved.", n=len(outcomes)), "success")
         return redirect(url_for("tablet.mark_entry", skill_id=skill_id, entry_id=entry_id))
     return render_template("tablet/entry.html", skill=item, entry=entry, scheme=scheme,
+                           label=draw.judge_labels(item)[entry.id],
                            current=marking.current_marks(entry.id, current_user.person_id))
 
 
@@ -112,14 +115,15 @@ def submit(skill_id: int):
 def chief(skill_id: int):
     item = _chief_skill(skill_id)
     state = marking.sheet_state(item)
-    locked_marks = db.session.scalars(select(Mark).join(Entry).where(Entry.skill_id == item.id)
-                                      .order_by(Entry.competitor_number, Mark.aspect_id)).all() \
-        if item.marks_locked else []
+    labels = draw.judge_labels(item)
+    locked_marks = sorted(db.session.scalars(select(Mark).join(Entry).where(Entry.skill_id == item.id)).all(),
+                          key=lambda m: (labels.get(m.entry_id, ""), m.aspect_id)) if item.marks_locked else []
     corrections = db.session.scalars(select(Correction).join(Mark).join(Entry).where(Entry.skill_id == item.id)
                                      .order_by(Correction.id.desc())).all()
     return render_template("tablet/chief.html", skill=item, state=state, team=marking.scorers(item),
                            locked_marks=locked_marks, corrections=corrections,
-                           scheme=events.published_scheme(item.id))
+                           scheme=events.published_scheme(item.id), labels=labels,
+                           codes=draw.anonymisation(item))
 
 
 @bp.get("/skills/<int:skill_id>/chief/state.json")
@@ -165,7 +169,9 @@ def request_correction(mark_id: int):
 @bp.get("/corrections")
 def corrections():
     require(permissions.has_role, Role.SUPERVISOR)
-    return render_template("tablet/corrections.html", corrections=marking.pending_corrections())
+    pending = marking.pending_corrections()
+    return render_template("tablet/corrections.html", corrections=pending,
+                           labels=draw.labels_for_entries([c.mark.entry_id for c in pending]))
 
 
 @bp.post("/corrections/<int:correction_id>")

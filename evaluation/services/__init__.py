@@ -22,6 +22,7 @@ from evaluation.services.records import (
     Candidate,
     current_grade,
     decide_promotion,
+    flag_records_for_reissue,
     issue_from_candidate,
     promotion_candidates,
     promotion_rules_for,
@@ -30,6 +31,6 @@ from evaluation.services.verification import verify
 
 __all__ = [
     "Candidate", "certificate_pdf", "certificate_view", "certificates_of", "current_grade", "decide_promotion",
-    "flag_for_reissue", "issue_certificate", "issue_from_candidate", "next_serial", "promotion_candidates",
+    "flag_for_reissue", "flag_records_for_reissue", "issue_certificate", "issue_from_candidate", "next_serial", "promotion_candidates",
     "promotion_rules_for", "reissue_certificate", "revoke_certificate", "verify",
 ]

@@ -28,7 +28,7 @@ from competition import permissions
 from competition.errors import N_, DomainError, Invalid, NotAllowed, StateConflict, not_found
 from competition.extensions import db
 from competition.i18n import pick
-from competition.models import Entry, EntryMember, Person, Result, Skill, User
+from competition.models import VISIBLE_RESULTS, Entry, EntryMember, Person, Result, Skill, User
 from competition.services import audit
 from evaluation.models import (
     Certificate,
@@ -351,7 +351,7 @@ def promotion_candidates() -> list[Candidate]:
         select(Result, Skill, Person).join(Skill, Result.skill_id == Skill.id)
         .join(Entry, Result.entry_id == Entry.id).join(EntryMember, EntryMember.entry_id == Entry.id)
         .join(Person, EntryMember.person_id == Person.id)
-        .where(Skill.results_status == "published").order_by(Skill.id, Result.place))
+        .where(Skill.results_status.in_(VISIBLE_RESULTS)).order_by(Skill.id, Result.place))
     issued = set(db.session.execute(select(Certificate.result_id, Certificate.person_id).where(
         Certificate.status == CertificateStatus.VALID, Certificate.result_id.is_not(None))).all())
     issued |= set(db.session.execute(select(EvaluationRecord.result_id, EvaluationRecord.person_id).where(
@@ -515,3 +515,17 @@ def issue_from_candidate(officer: User, body_id: int, result_id: int, person_id:
     certificate = approve_record(officer, record)
     assert certificate is not None  # one approval issues a competition record
     return certificate
+
+
+def flag_records_for_reissue(result_id: int, reason: str) -> list[EvaluationRecord]:
+    """For the results side: a published result changed (an upheld appeal). Every pending or approved
+    evaluation record (a 以赛代评 promotion) that follows from it is flagged with ``reason`` for an officer to
+    reconsider. Returns the flagged records. Audited; the caller commits."""
+    reason = ((reason or "").strip() or "result changed")[:500]
+    flagged = list(db.session.scalars(select(EvaluationRecord).where(
+        EvaluationRecord.result_id == result_id,
+        EvaluationRecord.status.in_([RecordStatus.PENDING, RecordStatus.APPROVED]))))
+    for record in flagged:
+        record.flagged_at, record.flag_reason = datetime.now(UTC), reason
+        audit.record("evaluation_record.flag_for_reissue", record, after={"result_id": result_id, "reason": reason})
+    return flagged

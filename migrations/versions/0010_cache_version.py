@@ -1,7 +1,7 @@
 """cache_version: one row whose counter invalidates the marking checks cached between requests
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0007
 """
 import secrets
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -30,6 +30,15 @@ def test_environment_overrides_and_postgres_url_uses_psycopg3(tmp_path, monkeypa
     assert app.config["SECRET_KEY"] == "from-env"
 
 
+def test_instance_config_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
+    monkeypatch.setenv("SAIPING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SAIPING_SECRET_KEY", "from-env")
+    (tmp_path / "config.py").write_text('SAIPING_LOGIN_LIMIT = "3 per hour"\nSECRET_KEY = "from-file"\n')
+    app = create_app()
+    assert app.config["SAIPING_LOGIN_LIMIT"] == "3 per hour"
+    assert app.config["SECRET_KEY"] == "from-env"
+
+
 def test_database_connection_settings(app):
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -66,6 +75,29 @@ def test_500_shows_no_stack_trace_and_is_logged(app, client, caplog, monkeypatch
     assert "secret internal detail" not in html and "Traceback" not in html
     assert "Something went wrong on our side" in html
     assert any("secret internal detail" in (r.exc_text or "") or r.exc_info for r in caplog.records)
+
+
+def test_500_after_a_failed_flush_is_still_a_bilingual_answer(app, client, monkeypatch):
+    """A database error leaves the session needing a rollback; the error handler must not touch the
+    signed-in user (locale, log context) before it, or gunicorn answers a bare 500 instead."""
+    from competition.models import User
+    from competition.services import accounts
+    from tests import factories
+
+    with app.test_request_context():
+        token, _row = accounts.issue_token(factories.judge("flusher"), device="tablet")
+        db.session.commit()
+
+    def clashing():
+        db.session.add(User(username="flusher", password_hash="x", display_name="twin"))
+        db.session.flush()  # the username is taken: IntegrityError, the transaction is rolled back
+
+    monkeypatch.setitem(app.view_functions, "api_me.me", clashing)
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 500
+    error = response.get_json()["error"]
+    assert error["code"] == "http_500" and "IntegrityError" not in response.get_data(as_text=True)
+    assert error["message_zh"] and error["message_en"].startswith("Something went wrong on our side")
 
 
 def test_api_errors_are_json_in_both_languages(client):

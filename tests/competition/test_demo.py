@@ -4,14 +4,14 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from competition.extensions import db
-from competition.models import AuditLog, Event, Mark, Person, User
+from competition.models import AuditLog, EntryCode, Event, Mark, Person, User
 from competition.services import audit
 from evaluation.models import Certificate
 
 
 def _counts() -> dict[str, int]:
     return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Event, Person, User, Mark, Certificate, AuditLog)}
+            for model in (Event, Person, User, Mark, Certificate, AuditLog, EntryCode)}
 
 
 def test_demo_loads_once_and_again_changes_nothing(app):
@@ -22,6 +22,7 @@ def test_demo_loads_once_and_again_changes_nothing(app):
     with app.app_context():
         first = _counts()
         assert first["Event"] == 3 and first["Certificate"] == 1 and first["Mark"] > 200
+        assert first["EntryCode"] == 32 + 6  # the drawn skills' judges see outer codes
         kinds = set(db.session.scalars(select(Event.kind)))
         assert kinds == {"bayu_cup", "worldskills_selection", "belt_and_road"}
         nationalities = set(db.session.scalars(select(Person.nationality)))

@@ -88,7 +88,8 @@ def test_same_country_only_where_national_delegations_compete(ctx):
     chinese = factories.pool_judge("陈建国", 311)
     guest = entries.register_contestant(username="guest", password=factories.PASSWORD, name="Somchai Wongsakul",
                                         id_type="passport", id_number="TH4711000", nationality="TH",
-                                        name_latin="Somchai Wongsakul", organisation_id=thailand.id)
+                                        name_latin="Somchai Wongsakul", organisation_id=thailand.id,
+                                        birth_date=date(2004, 3, 1))  # the WorldSkills age rule needs it
     entry = entries.enter_skill(guest, skill)
     db.session.flush()
     assert judging.marking_conflict(expert.id, entry) == "same_country"
@@ -101,6 +102,7 @@ def test_same_country_only_where_national_delegations_compete(ctx):
 
 def test_a_domestic_worldskills_selection_has_no_country_conflicts(ctx):
     ws, skill = factories.judged_event("ws-test", EventKind.WORLDSKILLS_SELECTION)
+    marking.events.update_settings(ws, "registration", {"max_age": 30, "extended_max_age": 30})  # born 1998
     judge = factories.pool_judge("陈建国", 311)
     entry = factories.entry(skill, "c1", "张三", 123)
     assert judging.conflict_settings(ws).same_country is not None

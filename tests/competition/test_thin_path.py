@@ -105,6 +105,7 @@ def test_thin_path_end_to_end(app):
     organiser.post(f"/manage/skills/{skill_id}/results/compute")
     assert app.test_client().get(f"/skills/{skill_id}/results").status_code == 403
     assert "54" not in contestant.get("/me").get_data(as_text=True).split("my-result")[1][:200]
+    assert chief.post(f"/skills/{skill_id}/results/review").status_code == 302  # the chief judge reviews
     organiser.post(f"/manage/skills/{skill_id}/results/publish")
 
     me = contestant.get("/me").get_data(as_text=True)

@@ -58,3 +58,12 @@ def wait_until(page, expression: str, timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for: {expression}")
         page.wait_for_timeout(100)
+
+
+def login(page, username: str, password: str = "saiping2026") -> None:
+    """Sign in through the login form and wait for the user's own page."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("#submit")
+    page.wait_for_url("**/me")

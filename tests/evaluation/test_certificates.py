@@ -263,7 +263,7 @@ def test_pdf_with_photo_and_the_international_certificate_for_belt_and_road(ctx,
     skill = factories.skill_with_scheme(event)
     guest = entries.register_contestant(username="guest", password=factories.PASSWORD, name="Somchai Wongsakul",
                                         name_latin="Somchai Wongsakul", id_type="passport", id_number="TH4711000",
-                                        nationality="TH")
+                                        nationality="TH", birth_date=date(2004, 3, 1))  # the age rule needs it
     result = factories.published_result(skill, guest, place=1, award="gold")
     event.tier = "national_1"
     certificate = records.issue_from_candidate(officer, body.id, result.id, guest.person_id)

@@ -947,3 +947,36 @@ def test_error_carries_code_message_and_params():
     assert error.params == {"minimum": 5, "found": 2}
     assert "%(minimum)s" in error.message
     assert str(error) == "trimmed_mean.too_few_scores: A trimmed mean needs at least 5 scores; 2 were given."
+
+
+# --- weighted_totals: many competitors at once, the same results as weighted_total ----------------------
+
+_two_places = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(st.tuples(_two_places, _two_places), min_size=1, max_size=20),
+       st.sampled_from([(0, 100), (30, 70), (20, 80), (25, 75)]),
+       st.sampled_from(["ROUND_HALF_UP", "ROUND_HALF_EVEN", "ROUND_DOWN", "ROUND_CEILING"]),
+       st.integers(0, 3))
+def test_weighted_totals_equal_weighted_total(papers, weights, rounding, decimals):
+    from competition.rules.marking import weighted_totals
+    rules = MarkingRules(rounding=rounding, decimals=decimals)
+    theory_weight, practical_weight = weights
+    keyed = {i: (None if theory_weight == 0 and i % 2 else t, p) for i, (t, p) in enumerate(papers)}
+    expected = {k: weighted_total(t, p, theory_weight, practical_weight, rules) for k, (t, p) in keyed.items()}
+    got = weighted_totals(keyed, theory_weight, practical_weight, rules)
+    assert got == expected and list(got) == list(keyed)
+    assert all(str(got[k]) == str(expected[k]) for k in keyed)  # the same places too
+
+
+def test_weighted_totals_raise_what_weighted_total_raises():
+    from competition.rules.marking import WeightingError, weighted_totals
+    with pytest.raises(WeightingError) as refused:
+        weighted_totals({1: (Decimal(50), Decimal(50)), 2: (None, Decimal(60))}, 30, 70)
+    assert refused.value.code == "weighting.theory_missing"
+    with pytest.raises(WeightingError) as refused:
+        weighted_totals({1: (Decimal(50), Decimal(101))}, 30, 70)
+    assert refused.value.code == "weighting.practical_out_of_range"
+    with pytest.raises(WeightingError):
+        weighted_totals({1: (None, Decimal(50))}, 40, 70)
+    assert weighted_totals({}, 30, 70) == {}

@@ -1,0 +1,545 @@
+"""Entries from a workbook (.xlsx) or CSV: the organiser's import for an event, or a 领队's for their
+organisation. Check first (a dry run lists every bad row by row number, column and reason), then store all
+rows or none; importing the same file again changes nothing.
+
+Rows are checked exactly as one entry typed on a form would be (:mod:`competition.rules.registration`):
+the identity document, the typed birth date and sex against the ID number, the age rule, the team size,
+capacity, quota per organisation and one per country, counted together with the earlier rows of the file.
+A row whose person already has an entry in that skill, for the same organisation and team, is "already
+imported" (nothing changes); in another entry it is a duplicate.
+
+Speed (``bench/bench_import.py``): one query per look-up set (skills, organisations, the people of the file,
+their entries, the counts), then bulk INSERTs of people, entries and members, and one audit row per import.
+
+Columns (Chinese or English headers; * required; anything else is refused):
+
+=============  ======================  =========================================================
+赛项 *          Skill *                 the skill's code or name
+单位            Organisation            an organisation SaiPing knows; a 领队's own when blank
+队名            Team                    team skills: rows with the same skill, organisation and team form one entry
+姓名 *          Name *                  as on the identity document
+证件类型        ID type                 身份证 (default), 护照, 港澳通行证, 台湾通行证
+证件号码 *      ID number *             lower-case x and full-width digits are accepted
+国籍            Nationality             ISO 3166-1 alpha-2 (passports)
+英文姓名        Name in Latin letters   passports
+性别            Sex                     男/女 (M/F); compared with the ID number
+出生日期        Birth date              a date, or text such as 1998-05-17, 1998/5/17, 1998年5月17日, 19980517
+手机            Phone
+区县            District
+=============  ======================  =========================================================
+"""
+from __future__ import annotations
+
+import gc
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, NamedTuple
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from competition.errors import N_, Invalid
+from competition.extensions import db
+from competition.models import Entry, EntryMember, Event, IdType, Organisation, Person, Skill, User
+from competition.rules import registration as rules
+from competition.services import audit, registration, tabular
+from competition.services.tabular import Column
+
+COLUMNS = (
+    Column("skill", ("赛项", "Skill", "赛项编号", "Skill code")),
+    Column("organisation", ("单位", "Organisation", "参赛单位", "代表队", "Delegation"), required=False),
+    Column("team_name", ("队名", "Team", "Team name"), required=False),
+    Column("name", ("姓名", "Name")),
+    Column("id_type", ("证件类型", "ID type"), required=False),
+    Column("id_number", ("证件号码", "ID number", "身份证号", "身份证号码")),
+    Column("nationality", ("国籍", "Nationality"), required=False),
+    Column("name_latin", ("英文姓名", "Name in Latin letters", "英文名"), required=False),
+    Column("sex", ("性别", "Sex"), required=False),
+    Column("birth_date", ("出生日期", "Birth date"), required=False),
+    Column("phone", ("手机", "Phone"), required=False),
+    Column("district", ("区县", "District"), required=False),
+)
+COLUMN_LABELS = {column.key: f"{column.headers[0]} / {column.headers[1]}" for column in COLUMNS}
+SHEET_NAMES = ("报名表", "Entries")
+MAX_ROWS = 20_000
+ID_TYPES = {"身份证": IdType.RESIDENT_ID, "居民身份证": IdType.RESIDENT_ID, "护照": IdType.PASSPORT,
+            "港澳通行证": IdType.HK_MACAU_PERMIT, "港澳居民来往内地通行证": IdType.HK_MACAU_PERMIT,
+            "台湾通行证": IdType.TAIWAN_PERMIT, "台胞证": IdType.TAIWAN_PERMIT,
+            "台湾居民来往大陆通行证": IdType.TAIWAN_PERMIT, "passport": IdType.PASSPORT,
+            **{t.value: t for t in IdType}}
+SEXES = {"男": "M", "女": "F", "m": "M", "f": "F", "male": "M", "female": "F"}
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?|(\d{4})(\d{2})(\d{2})")
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one cell of one row is refused: ``message`` is an English msgid filled from ``params``."""
+
+    row: int
+    column: str          # a column key of COLUMNS, or "" for the whole row
+    message: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def column_label(self) -> str:
+        return COLUMN_LABELS.get(self.column, self.column)
+
+    def text(self) -> str:
+        return gettext(self.message, **self.params)
+
+
+@dataclass
+class PlannedEntry:
+    """An entry the file adds: its skill, organisation, team and the rows (people) in it."""
+
+    skill_id: int
+    organisation_id: int | None
+    team_name: str | None
+    rows: list[int]
+    people: list[rules.CheckedPerson]
+    contacts: list[tuple[str | None, str | None]]  # (phone, district) of each person, kept for new people
+
+
+@dataclass
+class EntryImportReport:
+    filename: str
+    digest: str
+    rows: int
+    planned: list[PlannedEntry]
+    unchanged: int
+    problems: list[RowProblem]
+    organisation_id: int | None = None
+    known_people: dict[tuple[str, str, str], int] = field(default_factory=dict)  # already in the database
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def bad_rows(self) -> int:
+        return len({p.row for p in self.problems})
+
+
+@dataclass(frozen=True)
+class EntryImportResult:
+    entries_created: int
+    people_created: int
+    unchanged: int
+
+
+def _text(value: Any) -> str:
+    """A cell as text; cells from :func:`tabular.read_full_table` are already stripped (or ``None``)."""
+    if value is None:
+        return ""
+    if value.__class__ is str:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_date(value: Any) -> date | None:
+    """A cell as a date: a real date cell, or text in a usual form. Raises ``ValueError`` for anything else."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return date.fromisoformat(text)   # the usual form, parsed in C
+        except ValueError:
+            pass
+    match = _DATE_TEXT.fullmatch(text)
+    if not match:
+        raise ValueError(value)
+    year, month, day = (int(g) for g in (match.group(1, 2, 3) if match.group(1) else match.group(4, 5, 6)))
+    return date(year, month, day)
+
+
+class _Lookups:
+    """Everything rows are checked against, fetched with one query per set."""
+
+    def __init__(self, event: Event, keys: set[tuple[str, str, str]]) -> None:
+        self.skills: dict[str, Skill] = {}
+        for skill in db.session.scalars(select(Skill).where(Skill.event_id == event.id)):
+            for name in (skill.code, skill.name, skill.name_en):
+                if name:
+                    self.skills.setdefault(name.strip().casefold(), skill)
+        self.organisations: dict[str, int] = {}
+        self.organisation_names: dict[int, str] = {}
+        for org_id, name, name_en in db.session.execute(select(Organisation.id, Organisation.name,
+                                                               Organisation.name_en)):
+            self.organisations[name.casefold()] = org_id
+            self.organisation_names[org_id] = name
+            if name_en:
+                self.organisations.setdefault(name_en.casefold(), org_id)
+        self.people: dict[tuple[str, str, str], tuple[int, str]] = {}
+        key_list = sorted(keys)
+        for start in range(0, len(key_list), 2000):
+            chunk = key_list[start:start + 2000]
+            for person_id, id_type, nationality, number, name in db.session.execute(
+                    select(Person.id, Person.id_type, Person.nationality, Person.id_number, Person.name)
+                    .where(Person.id_number.in_([k[2] for k in chunk]))).all():
+                self.people[(id_type, nationality, number)] = (person_id, name)
+        # Entries of these people in this event's skills: (skill, person) → (entry id, organisation, team).
+        self.entered: dict[tuple[int, int], tuple[int, int | None, str | None]] = {}
+        person_ids = [pid for pid, _ in self.people.values()]
+        skill_ids = {s.id for s in self.skills.values()}
+        for start in range(0, len(person_ids), 2000):
+            for skill_id, person_id, entry_id, org_id, team in db.session.execute(
+                    select(EntryMember.skill_id, EntryMember.person_id, Entry.id, Entry.organisation_id,
+                           Entry.team_name).join(Entry, Entry.id == EntryMember.entry_id)
+                    .where(EntryMember.person_id.in_(person_ids[start:start + 2000]),
+                           EntryMember.skill_id.in_(skill_ids))).all():
+                self.entered[(skill_id, person_id)] = (entry_id, org_id, team)
+        self.counts = registration.counts_for(skill_ids)
+
+
+@dataclass(frozen=True)
+class _SkillRules:
+    """A skill's numbers and rules, read once (plain values: no ORM attribute access per row)."""
+
+    skill_id: int
+    team_size: int
+    capacity: int | None
+    settings: rules.RegistrationSettings
+    age_rule: Any
+    age_skill: str
+
+    @classmethod
+    def of(cls, skill: Skill) -> _SkillRules:
+        settings = registration.settings_of(skill)
+        rule = rules.age_rule(settings, skill.code)
+        return cls(skill.id, skill.team_size, skill.capacity, settings, rule,
+                   rules.age_skill(rule, (skill.code, skill.name, skill.name_en or "")))
+
+
+class _Row(NamedTuple):
+    number: int
+    skill: Skill
+    organisation_id: int | None
+    team_name: str | None
+    person: rules.CheckedPerson
+    phone: str | None
+    district: str | None
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while tens of thousands of row objects are made: they hold no
+    cycles, yet each generation-2 pass walks all of them (it doubled the time of a 10,000-row file)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def check_entry_file(event: Event, data: bytes, filename: str, *, organisation_id: int | None = None,
+                     today: date | None = None) -> EntryImportReport:
+    """Read and check an entry file for ``event`` (for one organisation when a 领队 imports: ``organisation_id``).
+    Raises :class:`Invalid` when the file itself cannot be read; every problem with a row is in the report."""
+    with _no_cycle_collection():
+        return _check_entry_file(event, data, filename, organisation_id, today or date.today())
+
+
+def _check_entry_file(event: Event, data: bytes, filename: str, organisation_id: int | None,
+                      today: date) -> EntryImportReport:
+    table = tabular.read_full_table(data, filename, COLUMNS, preferred_sheets=SHEET_NAMES, max_rows=MAX_ROWS)
+    problems: list[RowProblem] = []
+    for _, text in table.unknown_headers:
+        problems.append(RowProblem(1, "", N_("Unknown column %(column)s: use the template's columns (or delete "
+                                             "it)."), {"column": text}))
+    if table.sheet is not None:
+        for first_row, first_col, last_row, last_col in table.sheet.merged:
+            problems.append(RowProblem(first_row, "", N_("Merged cells (rows %(first)s to %(last)s, columns "
+                                                         "%(from_col)s to %(to_col)s): unmerge them and fill every "
+                                                         "cell."), {"first": first_row, "last": last_row,
+                                                                    "from_col": _column_letter(first_col),
+                                                                    "to_col": _column_letter(last_col)}))
+    if not table.rows:
+        problems.append(RowProblem(1, "", N_("The file has no rows below the header.")))
+    checked: list[_Row] = []
+    parsed = [_parse_row(row, today, problems) for row in table.rows]
+    keys = {item[1].key for item in parsed if item is not None}
+    lookups = _Lookups(event, keys)
+    for raw, item in zip(table.rows, parsed, strict=True):
+        row = _check_row(raw, item, lookups, organisation_id, problems)
+        if row is not None:
+            checked.append(row)
+    planned, unchanged = _plan(event, checked, lookups, problems)
+    problems.sort(key=lambda p: (p.row, p.column))
+    return EntryImportReport(filename, hashlib.sha256(data).hexdigest(), len(table.rows),
+                             planned if not problems else [], unchanged, problems, organisation_id,
+                             {key: person_id for key, (person_id, _) in lookups.people.items()})
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _parse_row(raw: tabular.Row, today: date, problems: list[RowProblem]
+               ) -> tuple[dict[str, Any], rules.CheckedPerson] | None:
+    """The person of a row, checked on its own (no database)."""
+    values = raw.values
+    number = raw.number
+    found = len(problems)
+    id_type_text = _text(values.get("id_type")) or IdType.RESIDENT_ID.value
+    id_type = ID_TYPES.get(id_type_text) or ID_TYPES.get(id_type_text.lower())
+    if id_type is None:
+        problems.append(RowProblem(number, "id_type", N_("%(value)s is not an identity document type (身份证, 护照, "
+                                                         "港澳通行证, 台湾通行证)."), {"value": id_type_text}))
+        id_type = IdType.RESIDENT_ID
+    raw_number = values.get("id_number")
+    if isinstance(raw_number, int | float) and len(_text(raw_number)) > 15:
+        # Excel keeps 15 significant digits: an 18-digit ID number typed as a number has lost its end.
+        problems.append(RowProblem(number, "id_number", N_("The ID number was stored as a number and has lost "
+                                                           "digits: format the column as text and type it again.")))
+        raw_number = None
+    sex_text = _text(values.get("sex"))
+    sex = SEXES.get(sex_text.lower()) if sex_text else None
+    if sex_text and sex is None:
+        problems.append(RowProblem(number, "sex", N_("Write the sex as 男 or 女 (M or F).")))
+    try:
+        birth_date = parse_date(values.get("birth_date"))
+    except ValueError:
+        birth_date = None
+        problems.append(RowProblem(number, "birth_date", N_("%(value)s is not a date: write it like 1998-05-17."),
+                                   {"value": _text(values.get("birth_date"))}))
+    if raw_number is not None or not values.get("id_number"):
+        person, person_problems = rules.check_person(
+            name=_text(values.get("name")), id_type=id_type, id_number=_text(raw_number), today=today,
+            nationality=_text(values.get("nationality")) or None, name_latin=_text(values.get("name_latin")) or None,
+            birth_date=birth_date, sex=sex)
+        problems.extend(RowProblem(number, p.field, p.message, p.params) for p in person_problems)
+    else:
+        person = None
+    if person is None or len(problems) > found:
+        return None
+    return values, person
+
+
+def _check_row(raw: tabular.Row, item: tuple[dict[str, Any], rules.CheckedPerson] | None, lookups: _Lookups,
+               leader_org: int | None, problems: list[RowProblem]) -> _Row | None:
+    number = raw.number
+    values = raw.values
+    found = len(problems)
+    skill_text = _text(values.get("skill"))
+    skill = lookups.skills.get(skill_text.casefold()) if skill_text else None
+    if skill is None:
+        problems.append(RowProblem(number, "skill", N_("%(value)s is not a skill of this event: write its code or "
+                                                       "name."), {"value": skill_text or "—"}))
+    org_text = _text(values.get("organisation"))
+    organisation_id = lookups.organisations.get(org_text.casefold()) if org_text else leader_org
+    if org_text and organisation_id is None:
+        problems.append(RowProblem(number, "organisation", N_("Unknown organisation: %(name)s. Register it in "
+                                                              "SaiPing first, or correct the name."),
+                                   {"name": org_text}))
+    elif leader_org is not None and organisation_id != leader_org:
+        problems.append(RowProblem(number, "organisation", N_("A team leader imports entries of their own "
+                                                              "organisation only (%(name)s)."),
+                                   {"name": lookups.organisation_names.get(leader_org, "")}))
+    if item is None or skill is None or len(problems) > found:
+        return None
+    person = item[1]
+    known = lookups.people.get(person.key)
+    if known is not None and known[1] != person.name:
+        problems.append(RowProblem(number, "name", N_("This ID number is already registered under another name "
+                                                      "(%(name)s)."), {"name": known[1]}))
+        return None
+    team_name = _text(values.get("team_name")) or None
+    if skill.team_size > 1 and team_name is None:
+        problems.append(RowProblem(number, "team_name", N_("%(skill)s is a team skill: give the team's name."),
+                                   {"skill": skill.code}))
+        return None
+    return _Row(number, skill, organisation_id, team_name if skill.team_size > 1 else None, person,
+                _text(values.get("phone")) or None, _text(values.get("district")) or None)
+
+
+def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowProblem]
+          ) -> tuple[list[PlannedEntry], int]:
+    """Group rows into entries and check them together with what is already entered."""
+    seen: dict[tuple[int, tuple[str, str, str]], int] = {}
+    named: dict[tuple[str, str, str], tuple[str, int]] = {}
+    groups: dict[tuple, list[_Row]] = defaultdict(list)
+    for row in rows:
+        first = named.setdefault(row.person.key, (row.person.name, row.number))
+        if first[0] != row.person.name:
+            problems.append(RowProblem(row.number, "name", N_("The same ID number has another name on row "
+                                                              "%(row)s."), {"row": first[1]}))
+            continue
+        key = (row.skill.id, row.person.key)
+        if key in seen:
+            problems.append(RowProblem(row.number, "id_number", N_("The same person is also entered in this skill "
+                                                                   "on row %(row)s."), {"row": seen[key]}))
+            continue
+        seen[key] = row.number
+        group_key = (row.skill.id, row.organisation_id, row.team_name) if row.skill.team_size > 1 else (row.number,)
+        groups[group_key].append(row)
+    when = registration.competition_date(event)
+    skill_rules: dict[int, _SkillRules] = {}
+    planned: list[PlannedEntry] = []
+    unchanged = 0
+    for members in groups.values():
+        skill = members[0].skill
+        info = skill_rules.get(skill.id)
+        if info is None:
+            info = skill_rules[skill.id] = _SkillRules.of(skill)
+        existing = []
+        for row in members:
+            known = lookups.people.get(row.person.key)
+            existing.append(lookups.entered.get((info.skill_id, known[0])) if known else None)
+        if all(e is not None for e in existing):
+            entry_ids = {e[0] for e in existing}
+            if len(entry_ids) == 1 and all(e[1] == members[0].organisation_id and e[2] == members[0].team_name
+                                           for e in existing):
+                unchanged += len(members)  # imported before: nothing to do
+                continue
+        group_problems = len(problems)
+        for row, entry in zip(members, existing, strict=True):
+            if entry is not None:
+                problems.append(RowProblem(row.number, "id_number", N_("%(name)s has already entered this skill "
+                                                                       "(another entry)."),
+                                           {"name": row.person.name}))
+        for row in members:
+            for problem in rules.member_problems(info.age_rule, row.person.facts(), competition_date=when,
+                                                 skill=info.age_skill):
+                problems.append(RowProblem(row.number, "birth_date", problem.message, problem.params))
+        counts = lookups.counts[info.skill_id]
+        organisation_id = members[0].organisation_id
+        country = members[0].person.nationality
+        for problem in rules.entry_problems(info.settings, team_size=info.team_size, capacity=info.capacity,
+                                            members=len(members), organisation_id=organisation_id, country=country,
+                                            counts=counts):
+            column = "team_name" if problem.code == "entry.team_size" else "skill"
+            for row in members:
+                problems.append(RowProblem(row.number, column, problem.message, problem.params))
+        if len(problems) > group_problems:
+            continue
+        counts.add(organisation_id, country)
+        planned.append(PlannedEntry(info.skill_id, organisation_id, members[0].team_name,
+                                    [r.number for r in members], [r.person for r in members],
+                                    [(r.phone, r.district) for r in members]))
+    return planned, unchanged
+
+
+def import_entries(report: EntryImportReport, user: User | None) -> EntryImportResult:
+    """Store every planned entry of a checked report, or nothing: a report with problems is refused
+    (``entries.import_problems``). New people, entries and members go in with one bulk INSERT each; one audit
+    row records the import (file digest, the entries and people created). The caller commits."""
+    if report.problems:
+        raise Invalid("entries.import_problems", N_("Nothing was imported: %(n)s rows need fixing."),
+                      n=report.bad_rows)
+    if not report.planned:
+        return EntryImportResult(0, 0, report.unchanged)
+    with _no_cycle_collection():
+        return _store(report, user)
+
+
+def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
+    now = datetime.now(UTC)
+    keys: dict[tuple[str, str, str], tuple[rules.CheckedPerson, str | None, str | None, int | None]] = {}
+    for planned in report.planned:
+        for person, (phone, district) in zip(planned.people, planned.contacts, strict=True):
+            keys.setdefault(person.key, (person, phone, district, planned.organisation_id))
+    # People the check found in the database (one query there); the others are new.
+    ids = {key: report.known_people[key] for key in keys if key in report.known_people}
+    new_people = [key for key in keys if key not in ids]
+    people = Person.__table__
+    if new_people:
+        _bulk_insert(people, ("name", "name_latin", "id_type", "id_number", "nationality", "birth_date", "sex",
+                              "phone", "organisation_id", "district", "created_at"),
+                     [(p.name, p.name_latin, p.id_type, p.id_number, p.nationality, p.birth_date, p.sex, phone,
+                       org, district, now) for p, phone, district, org in (keys[key] for key in new_people)])
+        # The people of this transaction created at ``now`` are exactly these (``now`` is taken per import).
+        for person_id, id_type, nationality, number in db.session.execute(
+                select(people.c.id, people.c.id_type, people.c.nationality, people.c.id_number)
+                .where(people.c.created_at == now)).all():
+            ids[(id_type, nationality, number)] = person_id
+    entries, members = Entry.__table__, EntryMember.__table__
+    created_by = getattr(user, "id", None)
+    _bulk_insert(entries, ("skill_id", "organisation_id", "team_name", "status", "created_by_id", "created_at"),
+                 [(p.skill_id, p.organisation_id, p.team_name, "submitted", created_by, now) for p in report.planned])
+    # The new entries are the ones of this transaction without members yet (other transactions' are either
+    # invisible or committed with their members). Entries with the same skill, organisation and team name are
+    # alike until their members are added, so any of them may take any planned entry of that key.
+    free: dict[tuple, list[int]] = defaultdict(list)
+    for entry_id, skill_id, organisation_id, team_name in db.session.execute(
+            select(entries.c.id, entries.c.skill_id, entries.c.organisation_id, entries.c.team_name)
+            .outerjoin(members, members.c.entry_id == entries.c.id)
+            .where(entries.c.created_at == now, entries.c.skill_id.in_({p.skill_id for p in report.planned}),
+                   members.c.id.is_(None))).all():
+        free[(skill_id, organisation_id, team_name)].append(entry_id)
+    entry_ids = [free[(p.skill_id, p.organisation_id, p.team_name)].pop() for p in report.planned]
+    _bulk_insert(members, ("entry_id", "skill_id", "person_id"),
+                 [(entry_id, planned.skill_id, ids[person.key])
+                  for entry_id, planned in zip(entry_ids, report.planned, strict=True) for person in planned.people])
+    audit.record("entry.import", None, actor=user, object_type="entry", after={
+        "filename": report.filename, "sha256": report.digest, "rows": report.rows,
+        "organisation_id": report.organisation_id, "entries_created": id_ranges(entry_ids),
+        "people_created": id_ranges(ids[key] for key in new_people), "unchanged": report.unchanged})
+    return EntryImportResult(len(entry_ids), len(new_people), report.unchanged)
+
+
+def id_ranges(ids: Iterable[int]) -> str:
+    """Ids written compactly for the audit log: ``1-3,7,9-10``."""
+    parts: list[str] = []
+    ordered = sorted(ids)
+    start = previous = None
+    for value in [*ordered, None]:
+        if start is not None and value == previous + 1:
+            previous = value
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = value
+    return ",".join(parts)
+
+
+def _bulk_insert(table: Any, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """One executemany of plain tuples through the driver, in the session's transaction: SQLAlchemy's per-row
+    parameter handling cost more than the database's work. Values are converted as SQLAlchemy would (its bind
+    processors, e.g. dates stored as text on SQLite)."""
+    connection = db.session.connection()
+    dialect = connection.dialect
+    processors = [(i, p) for i, p in enumerate(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+                                               for name in columns) if p]
+    if processors:
+        converted = []
+        cache: dict[tuple[int, Any], Any] = {}   # the same value (e.g. the import's timestamp) converted once
+        for row in rows:
+            values = list(row)
+            for index, process in processors:
+                value = values[index]
+                if value is not None:
+                    key = (index, value)
+                    if key not in cache:
+                        cache[key] = process(value)
+                    values[index] = cache[key]
+            converted.append(tuple(values))
+        rows = converted
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    quote = dialect.identifier_preparer.quote
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join([marker] * len(columns))})")
+    connection.exec_driver_sql(sql, rows)
+
+
+def template_xlsx() -> bytes:
+    """An empty entry workbook: the header row in Chinese (English headers are accepted too)."""
+    return tabular.write_xlsx([c.headers[0] for c in COLUMNS], [], sheet=SHEET_NAMES[0])
