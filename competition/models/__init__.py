@@ -19,6 +19,7 @@ from competition.models.marking import (
     Mark,
     MarkConflict,
     MarkingScheme,
+    MarkReceipt,
     MarkRevision,
     MeasurementMethod,
     PaperEntry,
@@ -34,7 +35,7 @@ __all__ = [
     "AspectKind", "AuditHead", "AuditLog", "CacheVersion",
     "Correction", "CorrectionStatus", "Criterion", "DrawSeat", "Entry", "EntryCode", "EntryMember", "EntryStatus",
     "Event", "EventKind", "EventStatus", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
-    "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
+    "Mark", "MarkConflict", "MarkReceipt", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
     "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill",
     "SkillDraw", "TheoryScore", "Tier", "User", "scheduled_jobs",
 ]

@@ -38,6 +38,7 @@ from competition.models import (
     Mark,
     MarkConflict,
     MarkingScheme,
+    MarkReceipt,
     MarkRevision,
     Person,
     RevisionKind,
@@ -241,6 +242,18 @@ def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = 
         (later if checked.client_id in ids or cell in cells else new).append(checked)
         ids.add(checked.client_id)
         cells.add(cell)
+    # Every client id is received once: a mark whose id came before (in an earlier request) is a duplicate or a
+    # conflict whatever has happened to its cell since, and two copies processed at once meet at the key.
+    firsts: dict[str, _Checked] = {}
+    for mark in sorted(new + later, key=lambda m: m.position):
+        firsts.setdefault(mark.client_id, mark)
+    fresh = _receive(list(firsts.values()), person_id)
+    if len(fresh) < len(firsts):
+        seen = [m for m in new + later if m.client_id not in fresh]
+        for position, outcome in _seen(judge, person_id, seen, device).items():
+            outcomes[position] = outcome
+        new = [m for m in new if m.client_id in fresh]
+        later = [m for m in later if m.client_id in fresh]
     inserted = _insert_new(new, person_id, device)
     for mark in new:
         if mark.client_id not in inserted:
@@ -321,6 +334,58 @@ def _insert_statement(dialect: str) -> Any:
     return _INSERT_NEW[dialect]
 
 
+_RECEIVE: dict[str, Any] = {}
+
+
+def _receive(marks: list[_Checked], person_id: int) -> set[str]:
+    """Record the receipt of each client id (one statement); returns the ids received for the first time."""
+    if not marks:
+        return set()
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if dialect not in _RECEIVE:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        table = MarkReceipt.__table__
+        _RECEIVE[dialect] = insert(table).on_conflict_do_nothing().returning(table.c.client_id)
+    now = datetime.now(UTC)
+    rows = [{"client_id": m.client_id, "aspect_id": m.aspect.id, "entry_id": m.entry_id, "judge_person_id": person_id,
+             "value": m.value, "received_at": now} for m in marks]
+    return {row[0] for row in connection.execute(_RECEIVE[dialect], rows)}
+
+
+def _seen(actor: User, person_id: int, marks: list[_Checked], device: str | None) -> dict[int, MarkOutcome]:
+    """Marks whose client id was received before: the same cell and value is a duplicate (even when the cell
+    has changed since: an old copy never overwrites a later mark); anything else a conflict for the chief."""
+    receipts = {r.client_id: r for r in db.session.scalars(
+        select(MarkReceipt).where(MarkReceipt.client_id.in_({m.client_id for m in marks})))}
+    outcomes = {}
+    for mark in marks:
+        receipt = receipts[mark.client_id]
+        if (receipt.aspect_id, receipt.entry_id, receipt.judge_person_id, receipt.value) == (
+                mark.aspect.id, mark.entry_id, person_id, mark.value):
+            outcomes[mark.position] = MarkOutcome(mark.client_id, "duplicate", aspect_code=mark.aspect.code)
+            continue
+        held = db.session.scalar(select(Mark).where(
+            Mark.aspect_id == receipt.aspect_id, Mark.entry_id == receipt.entry_id,
+            Mark.judge_person_id == receipt.judge_person_id))
+        outcomes[mark.position] = _conflict(actor, held, mark, device)
+    return outcomes
+
+
+def _conflict(actor: User, held: Mark, mark: _Checked, device: str | None) -> MarkOutcome:
+    """A different mark under a client id already used: kept for the chief judge, nothing overwritten."""
+    conflict = MarkConflict(mark_id=held.id, client_id=mark.client_id, proposed_value=mark.value, device=device)
+    db.session.add(conflict)
+    audit.record("mark.conflict", conflict, actor=actor, device=device,
+                 after={"mark_id": held.id, "kept": held.value, "proposed": mark.value})
+    return MarkOutcome(mark.client_id, "conflict", "mark.conflict",
+                       gettext("A different mark was already received with this id; the chief judge will resolve "
+                               "it."), mark.aspect.code)
+
+
 def _insert_new(marks: list[_Checked], person_id: int, device: str | None) -> set[str]:
     """Insert the marks in one statement; returns the client ids stored. A mark whose client id or cell is
     already taken is skipped by the database (no error, nothing overwritten) and left to :func:`_store`."""
@@ -363,14 +428,7 @@ def _store(actor: User, person_id: int, marks: list[_Checked], device: str | Non
                     aspect.id, mark.entry_id, person_id, value):
                 outcomes[mark.position] = MarkOutcome(client_id, "duplicate", aspect_code=aspect.code)
                 continue
-            conflict = MarkConflict(mark_id=same_id.id, client_id=client_id, proposed_value=value, device=device)
-            db.session.add(conflict)
-            audit.record("mark.conflict", conflict, actor=actor, device=device,
-                         after={"mark_id": same_id.id, "kept": same_id.value, "proposed": value})
-            outcomes[mark.position] = MarkOutcome(
-                client_id, "conflict", "mark.conflict",
-                gettext("A different mark was already received with this id; the chief judge will resolve it."),
-                aspect.code)
+            outcomes[mark.position] = _conflict(actor, same_id, mark, device)
             continue
         existing = by_cell.get(cell)
         if existing is None:
