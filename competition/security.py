@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, select
 from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.models import ApiToken, User
+from competition.services import cache_version
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -101,8 +102,10 @@ class TokenUser:
     is_active = True
     is_anonymous = False
 
-    def __init__(self, user_id: int, username: str, display_name: str, person_id: int | None) -> None:
+    def __init__(self, user_id: int, username: str, display_name: str, person_id: int | None,
+                 cache_version: tuple[str, int] | None = None) -> None:
         self.id, self.username, self.display_name, self.person_id = user_id, username, display_name, person_id
+        self.cache_version = cache_version  # read in the same statement (cache_version.current uses it)
         self._account: User | None = None
 
     def get_id(self) -> str:
@@ -121,8 +124,8 @@ class TokenUser:
 
 
 _TOKEN_USER = select(User.id, User.username, User.display_name, User.person_id, User.active, ApiToken.expires_at,
-                     ApiToken.revoked).join(ApiToken, ApiToken.user_id == User.id).where(
-                         ApiToken.token_hash == bindparam("token_hash"))
+                     ApiToken.revoked, cache_version.TOKEN_COLUMN, cache_version.N_COLUMN).join(
+                         ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("token_hash"))
 
 
 def bearer_token(req: Any = None) -> str | None:
@@ -139,7 +142,8 @@ def token_user(token: str) -> TokenUser | None:
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
     if row.revoked or expires < datetime.now(UTC) or not row.active:
         return None
-    return TokenUser(row.id, row.username, row.display_name, row.person_id)
+    version = (row.cache_version_token, row.cache_version_n) if row.cache_version_token is not None else None
+    return TokenUser(row.id, row.username, row.display_name, row.person_id, version)
 
 
 def _unauthenticated_json():

@@ -15,7 +15,7 @@ from webargs import core
 from webargs.flaskparser import FlaskParser, is_json_request
 
 from competition.api import api_blueprint
-from competition.api.schemas import ApiErrorResponseSchema, MarkBatchResultSchema, MarkBatchSchema
+from competition.api.schemas import DATABASE_ID, ApiErrorResponseSchema, MarkBatchResultSchema, MarkBatchSchema
 from competition.extensions import db
 from competition.security import token_or_login_required
 from competition.services import marking
@@ -26,12 +26,13 @@ blp = api_blueprint("api_marks", "Score entry")
 MARK_BATCH = MarkBatchSchema()
 _BATCH_KEYS = frozenset({"marks", "device"})
 _MARK_KEYS = frozenset({"client_id", "entry_id", "aspect_id", "value", "client_time"})
+_ID_MIN, _ID_MAX = DATABASE_ID.min, DATABASE_ID.max  # ids the database can hold (as the schema checks)
 
 
 def plain_mark_batch(data: Any) -> dict | None:
     """``data`` itself when it is what :data:`MARK_BATCH` would load it to unchanged: an object with 1–5,000
     marks (and maybe a ``device`` of up to 100 characters), each with a client id of 8–64 characters, integer
-    entry and aspect ids, a value that is not null and maybe a ``client_time`` of up to 40 characters, and
+    entry and aspect ids in the database's range, a value that is not null and maybe a ``client_time`` of up to 40 characters, and
     nothing else. None for anything else (ids as strings, unknown keys, …): the schema decides then."""
     if type(data) is not dict or "marks" not in data or not data.keys() <= _BATCH_KEYS:
         return None
@@ -46,8 +47,9 @@ def plain_mark_batch(data: Any) -> dict | None:
         client_id = mark.get("client_id")
         if type(client_id) is not str or not 8 <= len(client_id) <= 64:
             return None
-        if type(mark.get("entry_id")) is not int or type(mark.get("aspect_id")) is not int \
-                or mark.get("value") is None:
+        entry_id, aspect_id = mark.get("entry_id"), mark.get("aspect_id")
+        if type(entry_id) is not int or type(aspect_id) is not int or mark.get("value") is None \
+                or not (_ID_MIN <= entry_id <= _ID_MAX and _ID_MIN <= aspect_id <= _ID_MAX):
             return None
         if "client_time" in mark and not (type(mark["client_time"]) is str and len(mark["client_time"]) <= 40):
             return None

@@ -32,15 +32,22 @@ _WRITES = re.compile(r"^\s*(insert|update|delete|replace|merge|truncate|alter|dr
 
 _table = CacheVersion.__table__
 _READ = select(_table.c.token, _table.c.n).where(_table.c.id == 1)
+# The same, as two columns of another statement (the bearer token's, read first in every API call).
+TOKEN_COLUMN = select(_table.c.token).where(_table.c.id == 1).scalar_subquery().label("cache_version_token")
+N_COLUMN = select(_table.c.n).where(_table.c.id == 1).scalar_subquery().label("cache_version_n")
 _UPDATE = update(_table).where(_table.c.id == 1).values(n=_table.c.n + 1)
 _CREATE = _table.insert().values(id=1, n=1, token=bindparam("token"))
 
 
-def current(session: Session) -> tuple[str, int] | None:
+def current(session: Session, read: tuple[str, int] | None = None) -> tuple[str, int] | None:
     """The version as this session's transaction sees it, or None when nothing may be cached now: the
-    transaction has changed data itself (what it reads may still be rolled back), or there is no row."""
+    transaction has changed data itself (what it reads may still be rolled back), or there is no row.
+    ``read``: the version read earlier in this transaction with :data:`TOKEN_COLUMN` and :data:`N_COLUMN`
+    (still valid if nothing was changed since: what is read next is at least as new)."""
     if session.info.get(_DIRTY):
         return None
+    if read is not None:
+        return read
     row = session.connection().execute(_READ).first()
     return (row[0], row[1]) if row is not None else None
 

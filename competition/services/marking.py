@@ -189,9 +189,9 @@ class _Checks:
 _shared_checks: _Checks | None = None
 
 
-def _checks() -> _Checks:
+def _checks(judge: Any) -> _Checks:
     global _shared_checks
-    version = cache_version.current(db.session)
+    version = cache_version.current(db.session, getattr(judge, "cache_version", None))
     if version is None:
         return _Checks(None)
     checks = _shared_checks
@@ -226,7 +226,7 @@ def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = 
     conflict from a re-score."""
     person_id = judge_person.id if judge_person is not None else judge.person_id
     db.session.flush()  # what the caller changed is seen by the statements below
-    checks = _checks()
+    checks = _checks(judge)
     checks.load_entries({item.get("entry_id") for item in batch if _is_id(item.get("entry_id"))})
     outcomes: list[MarkOutcome | None] = [None] * len(batch)
     new: list[_Checked] = []

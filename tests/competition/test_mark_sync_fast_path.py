@@ -74,9 +74,9 @@ def test_a_warm_sync_request_is_a_handful_of_statements(app, client):
     finally:
         event.remove(engine, "before_cursor_execute", count)
     reads = [sql for sql in statements if sql.lstrip().upper().startswith("SELECT")]
-    assert len(reads) == 2, reads  # the token's user, the cache version
+    assert len(reads) == 1, reads  # the token's user, with the cache version
     # + the receipt of the client id, the mark, the chain head taken, the audit row, the head moved
-    assert len(statements) <= 7, statements
+    assert len(statements) <= 6, statements
 
 
 def test_a_lock_counts_from_the_next_request(app, client):
