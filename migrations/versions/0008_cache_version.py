@@ -1,6 +1,6 @@
 """cache_version: one row whose counter invalidates the marking checks cached between requests
 
-Revision ID: 0010
+Revision ID: 0008
 Revises: 0007
 """
 import secrets
@@ -8,7 +8,7 @@ import secrets
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None

@@ -1,13 +1,13 @@
 """mark_receipt: every client id ever accepted, so that a late copy of an old mark is a duplicate, not a change
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0009
+Revises: 0008
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
