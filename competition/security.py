@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any
 
-from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import LoginManager, current_user, logout_user, user_logged_in
+from sqlalchemy import bindparam, select
 
 from competition.errors import N_, DomainError
+from competition.extensions import db
+from competition.models import ApiToken, User
+from competition.services import cache_version
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -85,6 +93,81 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+class TokenUser:
+    """The user of a bearer token, read with one plain statement (no ORM object, no session cookie): what a
+    tablet's calls need (id, username, display name, person). Anything else asked of it (grants, person…)
+    comes from the account row, loaded on first use."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def __init__(self, user_id: int, username: str, display_name: str, person_id: int | None,
+                 cache_version: tuple[str, int] | None = None) -> None:
+        self.id, self.username, self.display_name, self.person_id = user_id, username, display_name, person_id
+        self.cache_version = cache_version  # read in the same statement (cache_version.current uses it)
+        self._account: User | None = None
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def account(self) -> User:
+        if self._account is None:
+            self._account = db.session.get(User, self.id)
+        return self._account
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.account, name)
+
+
+_TOKEN_USER = select(User.id, User.username, User.display_name, User.person_id, User.active, ApiToken.expires_at,
+                     ApiToken.revoked, cache_version.TOKEN_COLUMN, cache_version.N_COLUMN).join(
+                         ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
+def bearer_token(req: Any = None) -> str | None:
+    header = (req or request).headers.get("Authorization", "")
+    return header[7:].strip() if header.startswith("Bearer ") else None
+
+
+def token_user(token: str) -> TokenUser | None:
+    """The active user of an unexpired, unrevoked token, or None: one statement, every API call asks."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    row = db.session.connection().execute(_TOKEN_USER, {"token_hash": digest}).first()
+    if row is None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+    if row.revoked or expires < datetime.now(UTC) or not row.active:
+        return None
+    version = (row.cache_version_token, row.cache_version_n) if row.cache_version_token is not None else None
+    return TokenUser(row.id, row.username, row.display_name, row.person_id, version)
+
+
+def _unauthenticated_json():
+    error = DomainError("unauthenticated", N_("Please sign in first."), 401)
+    return jsonify(error=error.as_json()), 401
+
+
+def token_or_login_required(view: Callable) -> Callable:
+    """For the tablets' calls: a bearer token is checked with :func:`token_user` and becomes the current
+    user without Flask-Login's session look-up; without one, the signed-in user (session cookie) is needed."""
+    @wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        token = bearer_token()
+        if token is not None:
+            user = token_user(token)
+            if user is None:
+                return _unauthenticated_json()
+            g._login_user = user  # where Flask-Login keeps the request's user: current_user is this one
+        elif not current_user.is_authenticated:
+            return _unauthenticated_json()
+        return view(*args, **kwargs)
+    return checked
+
+
 def init_app(app: Flask, login_manager: LoginManager) -> None:
     from competition.services import accounts
 
@@ -99,16 +182,14 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
     @login_manager.request_loader
     def _load_from_token(req):
-        header = req.headers.get("Authorization", "")
-        if header.startswith("Bearer "):
-            return accounts.user_for_token(header[7:].strip())
-        return None
+        token = bearer_token(req)
+        user = token_user(token) if token is not None else None
+        return user.account if user is not None else None
 
     @login_manager.unauthorized_handler
     def _unauthorized():
         if wants_json():
-            error = DomainError("unauthenticated", N_("Please sign in first."), 401)
-            return jsonify(error=error.as_json()), 401
+            return _unauthenticated_json()
         flash(gettext("Please sign in first."), "warning")
         return redirect(url_for("auth.login", next=request.full_path if request.query_string else request.path))
 

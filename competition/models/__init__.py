@@ -3,6 +3,7 @@ Alembic sees one metadata. (This package must not import ``evaluation.models``: 
 from competition.models.accounts import ApiToken, Role, RoleGrant, User
 from competition.models.appeal import Appeal, AppealMark, AppealStatus
 from competition.models.audit import AuditHead, AuditLog
+from competition.models.cache import CacheVersion
 from competition.models.draw import Admission, Anonymisation, DrawSeat, EntryCode, SkillDraw
 from competition.models.entry import Entry, EntryMember, EntryStatus
 from competition.models.event import VISIBLE_RESULTS, Event, EventKind, EventStatus, ResultsStatus, Skill, Tier
@@ -18,6 +19,7 @@ from competition.models.marking import (
     Mark,
     MarkConflict,
     MarkingScheme,
+    MarkReceipt,
     MarkRevision,
     MeasurementMethod,
     PaperEntry,
@@ -30,10 +32,10 @@ from competition.models.result import Result
 
 __all__ = [
     "VISIBLE_RESULTS", "Admission", "Anonymisation", "ApiToken", "Appeal", "AppealMark", "AppealStatus", "Aspect",
-    "AspectKind", "AuditHead", "AuditLog",
+    "AspectKind", "AuditHead", "AuditLog", "CacheVersion",
     "Correction", "CorrectionStatus", "Criterion", "DrawSeat", "Entry", "EntryCode", "EntryMember", "EntryStatus",
     "Event", "EventKind", "EventStatus", "IdType", "JudgeAssignment", "JudgeRole", "JudgeSheet",
-    "Mark", "MarkConflict", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
+    "Mark", "MarkConflict", "MarkReceipt", "MarkRevision", "MarkingScheme", "MeasurementMethod", "OrgKind", "Organisation",
     "PaperEntry", "Person", "Result", "ResultsStatus", "RevisionKind", "Role", "RoleGrant", "SchemeStatus", "Skill",
     "SkillDraw", "TheoryScore", "Tier", "User", "scheduled_jobs",
 ]

@@ -105,6 +105,22 @@ class Mark(db.Model):
     judge = relationship("Person")
 
 
+class MarkReceipt(db.Model):
+    """Every client id the server ever accepted, with the cell and value it carried. A mark's row keeps only
+    its latest client id, so without this an old mark arriving late (a copy the network delayed, or a request
+    the tablet gave up on) would look new and overwrite the judge's later change. The primary key also makes
+    two copies of one mark processed at once store it once."""
+
+    __tablename__ = "mark_receipt"
+
+    client_id: Mapped[str64] = mapped_column(primary_key=True)
+    aspect_id: Mapped[int] = mapped_column(ForeignKey("aspect.id"))
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    judge_person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    value: Mapped[marks]
+    received_at: Mapped[timestamp]
+
+
 class RevisionKind(StrEnum):
     RESCORE = "rescore"          # the judge changed their own mark before sign-off
     CORRECTION = "correction"    # after the lock: by the chief judge, countersigned by a supervisor

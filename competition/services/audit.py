@@ -11,11 +11,12 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import g, has_request_context, request
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from competition.extensions import db
 from competition.models import AuditHead, AuditLog
+from competition.services import cache_version  # noqa: F401  (every writer audits: its listeners move the version)
 
 GENESIS_HASH = "0" * 64
 
@@ -79,18 +80,25 @@ def record(action: str, obj: Any = None, *, before: dict | None = None, after: d
     })
 
 
+_HEAD = AuditHead.__table__
+_TAKE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + bindparam("n"))
+              .returning(_HEAD.c.seq, _HEAD.c.last_hash))
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("last_hash"))
+_APPEND = insert(AuditLog.__table__)
+
+
 @event.listens_for(Session, "before_commit")
 def _write_pending(session: Session) -> None:
     """Write the buffered rows: take the chain head with ``UPDATE … RETURNING`` (a row lock on PostgreSQL,
     the write lock on SQLite, so concurrent transactions never fork the chain), hash the rows in order,
-    insert them, and move the head."""
+    insert them, and move the head. Plain statements on the session's connection: three per transaction,
+    however many rows."""
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
     session.flush()  # objects added in this transaction get their ids
-    last_seq, prev_hash = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(pending))
-        .returning(AuditHead.seq, AuditHead.last_hash)).one()
+    connection = session.connection()
+    last_seq, prev_hash = connection.execute(_TAKE_HEAD, {"n": len(pending)}).one()
     seq = last_seq - len(pending)
     rows = []
     for item in pending:
@@ -102,8 +110,8 @@ def _write_pending(session: Session) -> None:
         row["prev_hash"] = prev_hash
         row["hash"] = prev_hash = row_hash(prev_hash, _hashed_fields(SimpleNamespace(**row)))
         rows.append(row)
-    session.execute(insert(AuditLog), rows)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(last_hash=prev_hash))
+    connection.execute(_APPEND, rows)
+    connection.execute(_MOVE_HEAD, {"last_hash": prev_hash})
 
 
 @event.listens_for(Session, "after_rollback")

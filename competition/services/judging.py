@@ -665,20 +665,35 @@ def marking_conflict(judge_person_id: int, entry: Entry) -> str | None:
 
     Scoring calls this for every mark, so it looks at this one pair only: a few indexed queries (the
     entry's members come from the session), none for the waivers unless a conflict is found."""
-    if any(member.person_id == judge_person_id for member in entry.members):
-        return SELF
-    event = entry.skill.event
+    return marking_conflicts(judge_person_id, [entry])[entry.id]
+
+
+def marking_conflicts(judge_person_id: int, entries: Sequence[Entry]) -> dict[int, str | None]:
+    """:func:`marking_conflict` for many entries of one event at once (entry id → conflict type or None):
+    the judge's ties are loaded once, the waivers only when a conflict is found."""
+    found_for: dict[int, str | None] = {entry.id: None for entry in entries}
+    others = []
+    for entry in entries:
+        if any(member.person_id == judge_person_id for member in entry.members):
+            found_for[entry.id] = SELF
+        else:
+            others.append(entry)
+    if not others:
+        return found_for
+    event = others[0].skill.event
     ties = _load_ties([judge_person_id], event).get(judge_person_id)
     if ties is None:
-        return None
-    found = detect_conflicts([_judge_facts(ties, _EntryIndex([entry]))], [contestant_facts(entry)],
+        return found_for
+    found = detect_conflicts([_judge_facts(ties, _EntryIndex(others))], [contestant_facts(e) for e in others],
                              conflict_settings(event))
     if not found:
-        return None
-    waivers = db.session.scalars(select(ConflictWaiver).where(ConflictWaiver.judge_person_id == judge_person_id,
-                                                              ConflictWaiver.entry_id == entry.id))
-    in_force = apply_waivers(found, [_as_rule_waiver(w) for w in waivers]).in_force
-    return in_force[0].type.value if in_force else None
+        return found_for
+    waivers = db.session.scalars(select(ConflictWaiver).where(
+        ConflictWaiver.judge_person_id == judge_person_id, ConflictWaiver.entry_id.in_([e.id for e in others])))
+    for conflict in apply_waivers(found, [_as_rule_waiver(w) for w in waivers]).in_force:
+        if found_for[conflict.contestant_id] is None:  # the first in force, as the rules order them
+            found_for[conflict.contestant_id] = conflict.type.value
+    return found_for
 
 
 # === waivers ==============================================================================================

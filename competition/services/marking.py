@@ -8,6 +8,7 @@ re-scores it (the old value stays in the history); after the chief judge has loc
 changes only by a correction with a reason, countersigned by a supervisor."""
 from __future__ import annotations
 
+import time
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from competition import permissions
 from competition.errors import N_, Invalid, NotAllowed, StateConflict
@@ -28,6 +29,7 @@ from competition.models import (
     Correction,
     CorrectionStatus,
     Entry,
+    EntryMember,
     EntryStatus,
     EventStatus,
     JudgeAssignment,
@@ -36,6 +38,7 @@ from competition.models import (
     Mark,
     MarkConflict,
     MarkingScheme,
+    MarkReceipt,
     MarkRevision,
     Person,
     RevisionKind,
@@ -46,7 +49,7 @@ from competition.models import (
     User,
 )
 from competition.rules import marking as rules
-from competition.services import audit, events, judging, tabular
+from competition.services import audit, cache_version, events, judging, tabular
 from competition.services.settings import settings_for
 
 REFUSALS = {
@@ -86,18 +89,6 @@ def _refused(client_id: str, code: str, aspect: Aspect | None = None, message: s
                        aspect.code if aspect else None)
 
 
-class _SkillContext:
-    """What checking marks for one skill needs, loaded once per batch."""
-
-    def __init__(self, skill: Skill, judge_person_id: int | None) -> None:
-        self.skill = skill
-        self.aspects = _published_aspects(skill.id)
-        self.on_panel = judge_person_id is not None and db.session.scalar(select(JudgeAssignment.id).where(
-            JudgeAssignment.skill_id == skill.id, JudgeAssignment.person_id == judge_person_id)) is not None
-        self.open = skill.event.status in marking_statuses(skill)
-        self.conflicts: dict[int, str | None] = {}  # entry id → conflict reason, checked once per batch
-
-
 @dataclass(frozen=True)
 class _AspectInfo:
     id: int
@@ -125,107 +116,344 @@ def _published_aspects(skill_id: int) -> dict[int, _AspectInfo]:
     return _published_cache[key]
 
 
+@dataclass(frozen=True)
+class _SkillState:
+    refusal: str | None              # why the skill takes no marks now, or None
+    aspects: dict[int, _AspectInfo]  # the published scheme's aspects by id
+
+
+_ENTRY_FACTS = select(Entry.id, Entry.skill_id, Entry.status).where(Entry.id.in_(bindparam("ids", expanding=True)))
+_ON_PANEL = select(JudgeAssignment.id).where(JudgeAssignment.skill_id == bindparam("skill_id"),
+                                            JudgeAssignment.person_id == bindparam("person_id")).limit(1)
+
+
+class _Checks:
+    """What checking a mark needs besides the mark: each entry's skill and status, each skill's state and
+    published aspects, whether a judge sits on a skill's panel, and whether a conflict of interest bars a
+    judge from an entry. Each fact is read on first use and kept, by every thread of the process, while
+    :func:`cache_version.current` stays the same; any change to the tables these facts come from moves it,
+    in the transaction of the change, so a lock, a new seat, a declared relation or a waiver counts from the
+    next request on, as it did when every request read everything. ``version`` None: kept for one call."""
+
+    LIFETIME = 300.0       # seconds: a backstop for changes made outside the app (by hand in the database)
+    MAX_FACTS = 100_000    # then start again, so that no process grows without bound
+
+    def __init__(self, version: tuple[str, int] | None) -> None:
+        self.version = version
+        self.expires = time.monotonic() + self.LIFETIME
+        self.entries: dict[int, tuple[int, str] | None] = {}   # entry id → (skill id, status); None: no such
+        self.skills: dict[int, _SkillState] = {}
+        self.panels: dict[tuple[int, int], bool] = {}           # (person id, skill id) → seated
+        self.conflicts: dict[tuple[int, int], dict[int, str | None]] = {}  # (person, skill) → entry → type
+
+    def worn(self) -> bool:
+        return time.monotonic() > self.expires or len(self.entries) + len(self.conflicts) > self.MAX_FACTS
+
+    def load_entries(self, ids: set[int]) -> None:
+        missing = [i for i in ids if i not in self.entries]
+        if not missing:
+            return
+        found = {row.id: (row.skill_id, row.status)
+                 for row in db.session.connection().execute(_ENTRY_FACTS, {"ids": missing})}
+        for entry_id in missing:
+            self.entries[entry_id] = found.get(entry_id)
+
+    def skill(self, skill_id: int) -> _SkillState:
+        state = self.skills.get(skill_id)
+        if state is None:
+            skill = db.session.get(Skill, skill_id)
+            state = self.skills[skill_id] = _SkillState(_state_refusal(skill), _published_aspects(skill_id))
+        return state
+
+    def on_panel(self, person_id: int | None, skill_id: int) -> bool:
+        if person_id is None:
+            return False
+        seated = self.panels.get((person_id, skill_id))
+        if seated is None:
+            seated = self.panels[(person_id, skill_id)] = db.session.connection().execute(
+                _ON_PANEL, {"skill_id": skill_id, "person_id": person_id}).first() is not None
+        return seated
+
+    def conflict(self, person_id: int, skill_id: int, entry_id: int) -> str | None:
+        """Checked for every approved entry of the skill at once: a judge marks them all."""
+        found = self.conflicts.get((person_id, skill_id))
+        if found is None or entry_id not in found:
+            entries = db.session.scalars(select(Entry).where(
+                Entry.skill_id == skill_id, or_(Entry.status == EntryStatus.APPROVED, Entry.id == entry_id))
+                .options(selectinload(Entry.members).selectinload(EntryMember.person),
+                         joinedload(Entry.skill).joinedload(Skill.event))).all()
+            found = self.conflicts[(person_id, skill_id)] = judging.marking_conflicts(person_id, entries)
+        return found[entry_id]
+
+
+_shared_checks: _Checks | None = None
+
+
+def _checks(judge: Any) -> _Checks:
+    global _shared_checks
+    version = cache_version.current(db.session, getattr(judge, "cache_version", None))
+    if version is None:
+        return _Checks(None)
+    checks = _shared_checks
+    if checks is None or checks.version != version or checks.worn():
+        checks = _shared_checks = _Checks(version)
+    return checks
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A mark that passed every check, waiting to be stored."""
+    position: int
+    client_id: str
+    entry_id: int
+    aspect: _AspectInfo
+    value: Decimal
+    client_time: datetime | None
+
+
 def record_marks(judge: User, batch: list[dict[str, Any]], device: str | None = None, *,
                  judge_person: Person | None = None, revision_kind: str = RevisionKind.RESCORE) -> list[MarkOutcome]:
     """Check and store a batch of marks from one judge. Each item has ``aspect_id``, ``entry_id``, ``value``
     and optionally ``client_id`` (generated when absent, for forms and paper) and ``client_time``.
 
-    ``judge`` is who sends the marks; ``judge_person`` is whose marks they are when a clerk types a paper
-    form for a judge (then the clerk is audited as the actor). The caller commits."""
+    ``judge`` is who sends the marks (anything with ``id``, ``username`` and ``person_id``: the signed-in
+    user or a bearer token's); ``judge_person`` is whose marks they are when a clerk types a paper form for
+    a judge (then the clerk is audited as the actor). The caller commits.
+
+    The checks read the facts of :class:`_Checks`; the marks that are new (neither their client id nor their
+    cell stored yet) are inserted in one statement that skips any whose id or cell is taken; those, and a
+    client id or cell repeated within the batch, go through :func:`_store`, which tells a duplicate from a
+    conflict from a re-score."""
     person_id = judge_person.id if judge_person is not None else judge.person_id
-    outcomes: list[MarkOutcome] = []
-    contexts: dict[int, _SkillContext] = {}
-    for item in batch:
-        client_id = str(item.get("client_id") or uuid.uuid4())
-        if len(client_id) > 64:
-            outcomes.append(_refused(client_id[:64], "mark.bad_client_id"))
+    db.session.flush()  # what the caller changed is seen by the statements below
+    checks = _checks(judge)
+    checks.load_entries({item.get("entry_id") for item in batch if _is_id(item.get("entry_id"))})
+    outcomes: list[MarkOutcome | None] = [None] * len(batch)
+    new: list[_Checked] = []
+    later: list[_Checked] = []
+    ids: set[str] = set()
+    cells: set[tuple[int, int]] = set()
+    for position, item in enumerate(batch):
+        checked = _check(checks, person_id, position, item)
+        if isinstance(checked, MarkOutcome):
+            outcomes[position] = checked
             continue
-        entry_id = item.get("entry_id")
-        entry = db.session.get(Entry, entry_id, options=[joinedload(Entry.skill).joinedload(Skill.event)]) \
-            if isinstance(entry_id, int) and not isinstance(entry_id, bool) else None
-        if entry is None or entry.status != EntryStatus.APPROVED:
-            outcomes.append(_refused(client_id, "mark.unknown_entry"))
+        cell = (checked.aspect.id, checked.entry_id)
+        (later if checked.client_id in ids or cell in cells else new).append(checked)
+        ids.add(checked.client_id)
+        cells.add(cell)
+    # Every client id is received once: a mark whose id came before (in an earlier request) is a duplicate or a
+    # conflict whatever has happened to its cell since, and two copies processed at once meet at the key.
+    firsts: dict[str, _Checked] = {}
+    for mark in sorted(new + later, key=lambda m: m.position):
+        firsts.setdefault(mark.client_id, mark)
+    fresh = _receive(list(firsts.values()), person_id)
+    if len(fresh) < len(firsts):
+        seen = [m for m in new + later if m.client_id not in fresh]
+        for position, outcome in _seen(judge, person_id, seen, device).items():
+            outcomes[position] = outcome
+        new = [m for m in new if m.client_id in fresh]
+        later = [m for m in later if m.client_id in fresh]
+    inserted = _insert_new(new, person_id, device)
+    for mark in new:
+        if mark.client_id not in inserted:
+            later.append(mark)
             continue
-        if entry.skill_id not in contexts:
-            contexts[entry.skill_id] = _SkillContext(entry.skill, person_id)
-        context = contexts[entry.skill_id]
-        if not context.on_panel:
-            outcomes.append(_refused(client_id, "mark.not_on_panel"))
-            continue
-        aspect = context.aspects.get(item.get("aspect_id"))
-        if aspect is None:
-            outcomes.append(_refused(client_id, "mark.unknown_aspect"))
-            continue
-        refusal = _state_refusal(context)
-        if refusal:
-            outcomes.append(_refused(client_id, refusal, aspect))
-            continue
-        if entry.id not in context.conflicts:
-            context.conflicts[entry.id] = judging.marking_conflict(person_id, entry)
-        conflict = context.conflicts[entry.id]
-        if conflict:
-            outcomes.append(_refused(client_id, "mark.conflicted", aspect,
-                                     reason=judging.CONFLICT_TYPE_LABELS.get(conflict, conflict)))
-            continue
-        raw = item.get("value")
-        if raw is not None and not isinstance(raw, str | Decimal):
-            raw = str(raw)  # JSON numbers and anything else: the rules parse exact decimals from text
-        try:
-            value = rules.validate_value(aspect.spec, raw)
-        except rules.MarkingError as error:
-            outcomes.append(_refused(client_id, error.code, aspect, error.message, **error.params))
-            continue
-        outcomes.append(_store(judge, person_id, entry, aspect, client_id, value, item.get("client_time"), device,
-                               revision_kind))
-    return outcomes
+        audit.record("mark.create", actor=judge, device=device, object_type="mark", object_id=mark.client_id,
+                     after={"aspect": mark.aspect.code, "entry_id": mark.entry_id, "judge_person_id": person_id,
+                            "value": mark.value, "client_id": mark.client_id})
+        outcomes[mark.position] = MarkOutcome(mark.client_id, "accepted", aspect_code=mark.aspect.code)
+    if later:
+        for position, outcome in _store(judge, person_id, sorted(later, key=lambda m: m.position), device,
+                                        revision_kind).items():
+            outcomes[position] = outcome
+    return outcomes  # type: ignore[return-value]  # every position is filled
 
 
-def _state_refusal(context: _SkillContext) -> str | None:
-    if context.skill.results_published:
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check(checks: _Checks, person_id: int | None, position: int, item: dict[str, Any]) -> _Checked | MarkOutcome:
+    """The mark ready to store, or why it is refused (the first failing check, in the order judges read)."""
+    client_id = str(item.get("client_id") or uuid.uuid4())
+    if len(client_id) > 64:
+        return _refused(client_id[:64], "mark.bad_client_id")
+    entry_id = item.get("entry_id")
+    facts = checks.entries.get(entry_id) if _is_id(entry_id) else None
+    if facts is None or facts[1] != EntryStatus.APPROVED:
+        return _refused(client_id, "mark.unknown_entry")
+    skill_id = facts[0]
+    if not checks.on_panel(person_id, skill_id):
+        return _refused(client_id, "mark.not_on_panel")
+    state = checks.skill(skill_id)
+    aspect = state.aspects.get(item.get("aspect_id"))
+    if aspect is None:
+        return _refused(client_id, "mark.unknown_aspect")
+    if state.refusal:
+        return _refused(client_id, state.refusal, aspect)
+    conflict = checks.conflict(person_id, skill_id, entry_id)
+    if conflict:
+        return _refused(client_id, "mark.conflicted", aspect,
+                        reason=judging.CONFLICT_TYPE_LABELS.get(conflict, conflict))
+    raw = item.get("value")
+    if raw is not None and not isinstance(raw, str | Decimal):
+        raw = str(raw)  # JSON numbers and anything else: the rules parse exact decimals from text
+    try:
+        value = rules.validate_value(aspect.spec, raw)
+    except rules.MarkingError as error:
+        return _refused(client_id, error.code, aspect, error.message, **error.params)
+    return _Checked(position, client_id, entry_id, aspect, value, _parse_time(item.get("client_time")))
+
+
+def _state_refusal(skill: Skill) -> str | None:
+    if skill.results_published:
         return "mark.results_published"
-    if context.skill.marks_locked:
+    if skill.marks_locked:
         return "mark.locked"
-    if not context.open:
+    if skill.event.status not in marking_statuses(skill):
         return "mark.window"
     return None
 
 
-def _store(actor: User, person_id: int, entry: Entry, aspect: _AspectInfo, client_id: str, value: Decimal,
-           client_time: Any, device: str | None, revision_kind: str) -> MarkOutcome:
-    # One query finds both a mark sent before under this client id and the judge's mark for this cell.
-    found = db.session.scalars(select(Mark).where(or_(
-        Mark.client_id == client_id,
-        and_(Mark.aspect_id == aspect.id, Mark.entry_id == entry.id, Mark.judge_person_id == person_id)))).all()
-    same_id = next((m for m in found if m.client_id == client_id), None)
-    if same_id is not None:
-        if (same_id.aspect_id, same_id.entry_id, same_id.judge_person_id, same_id.value) == (
-                aspect.id, entry.id, person_id, value):
-            return MarkOutcome(client_id, "duplicate", aspect_code=aspect.code)
-        conflict = MarkConflict(mark_id=same_id.id, client_id=client_id, proposed_value=value, device=device)
-        db.session.add(conflict)
-        audit.record("mark.conflict", conflict, actor=actor, device=device,
-                     after={"mark_id": same_id.id, "kept": same_id.value, "proposed": value})
-        return MarkOutcome(client_id, "conflict", "mark.conflict",
-                           gettext("A different mark was already received with this id; the chief judge "
-                                   "will resolve it."), aspect.code)
-    existing = found[0] if found else None
-    when = _parse_time(client_time)
-    if existing is None:
-        db.session.add(Mark(client_id=client_id, aspect_id=aspect.id, entry_id=entry.id, judge_person_id=person_id,
-                            value=value, device=device, client_time=when))
-        # The mark is named by its client id (unique): no flush per mark, the batch is inserted at commit.
-        audit.record("mark.create", actor=actor, device=device, object_type="mark", object_id=client_id,
-                     after={"aspect": aspect.code, "entry_id": entry.id, "judge_person_id": person_id,
-                            "value": value, "client_id": client_id})
-    else:
-        before = {"value": existing.value, "client_id": existing.client_id}
-        if existing.value != value:
-            db.session.add(MarkRevision(mark_id=existing.id, kind=revision_kind, old_value=existing.value,
-                                        new_value=value, changed_by_id=actor.id, device=device))
-        existing.value, existing.client_id, existing.device, existing.client_time = value, client_id, device, when
-        audit.record("mark.rescore", existing, actor=actor, device=device, before=before,
-                     after={"value": value, "client_id": client_id})
-    return MarkOutcome(client_id, "accepted", aspect_code=aspect.code)
+_INSERT_NEW: dict[str, Any] = {}
+
+
+def _insert_statement(dialect: str) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING client_id`` for the database, or None where unsupported."""
+    if dialect not in _INSERT_NEW:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        elif dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            _INSERT_NEW[dialect] = None
+            return None
+        table = Mark.__table__
+        _INSERT_NEW[dialect] = insert(table).on_conflict_do_nothing().returning(table.c.client_id)
+    return _INSERT_NEW[dialect]
+
+
+_RECEIVE: dict[str, Any] = {}
+
+
+def _receive(marks: list[_Checked], person_id: int) -> set[str]:
+    """Record the receipt of each client id (one statement); returns the ids received for the first time."""
+    if not marks:
+        return set()
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if dialect not in _RECEIVE:
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert
+        else:
+            from sqlalchemy.dialects.postgresql import insert
+        table = MarkReceipt.__table__
+        _RECEIVE[dialect] = insert(table).on_conflict_do_nothing().returning(table.c.client_id)
+    now = datetime.now(UTC)
+    rows = [{"client_id": m.client_id, "aspect_id": m.aspect.id, "entry_id": m.entry_id, "judge_person_id": person_id,
+             "value": m.value, "received_at": now} for m in marks]
+    return {row[0] for row in connection.execute(_RECEIVE[dialect], rows)}
+
+
+def _seen(actor: User, person_id: int, marks: list[_Checked], device: str | None) -> dict[int, MarkOutcome]:
+    """Marks whose client id was received before: the same cell and value is a duplicate (even when the cell
+    has changed since: an old copy never overwrites a later mark); anything else a conflict for the chief."""
+    receipts = {r.client_id: r for r in db.session.scalars(
+        select(MarkReceipt).where(MarkReceipt.client_id.in_({m.client_id for m in marks})))}
+    outcomes = {}
+    for mark in marks:
+        receipt = receipts[mark.client_id]
+        if (receipt.aspect_id, receipt.entry_id, receipt.judge_person_id, receipt.value) == (
+                mark.aspect.id, mark.entry_id, person_id, mark.value):
+            outcomes[mark.position] = MarkOutcome(mark.client_id, "duplicate", aspect_code=mark.aspect.code)
+            continue
+        held = db.session.scalar(select(Mark).where(
+            Mark.aspect_id == receipt.aspect_id, Mark.entry_id == receipt.entry_id,
+            Mark.judge_person_id == receipt.judge_person_id))
+        outcomes[mark.position] = _conflict(actor, held, mark, device)
+    return outcomes
+
+
+def _conflict(actor: User, held: Mark, mark: _Checked, device: str | None) -> MarkOutcome:
+    """A different mark under a client id already used: kept for the chief judge, nothing overwritten."""
+    conflict = MarkConflict(mark_id=held.id, client_id=mark.client_id, proposed_value=mark.value, device=device)
+    db.session.add(conflict)
+    audit.record("mark.conflict", conflict, actor=actor, device=device,
+                 after={"mark_id": held.id, "kept": held.value, "proposed": mark.value})
+    return MarkOutcome(mark.client_id, "conflict", "mark.conflict",
+                       gettext("A different mark was already received with this id; the chief judge will resolve "
+                               "it."), mark.aspect.code)
+
+
+def _insert_new(marks: list[_Checked], person_id: int, device: str | None) -> set[str]:
+    """Insert the marks in one statement; returns the client ids stored. A mark whose client id or cell is
+    already taken is skipped by the database (no error, nothing overwritten) and left to :func:`_store`."""
+    if not marks:
+        return set()
+    connection = db.session.connection()
+    statement = _insert_statement(connection.dialect.name)
+    if statement is None:
+        return set()
+    now = datetime.now(UTC)
+    rows = [{"client_id": m.client_id, "aspect_id": m.aspect.id, "entry_id": m.entry_id, "judge_person_id": person_id,
+             "value": m.value, "device": device, "client_time": m.client_time, "recorded_at": now} for m in marks]
+    return {row[0] for row in connection.execute(statement, rows)}
+
+
+def _store(actor: User, person_id: int, marks: list[_Checked], device: str | None,
+           revision_kind: str) -> dict[int, MarkOutcome]:
+    """Store marks whose client id or cell may be taken, in batch order (position → outcome): the same client
+    id and value is a duplicate, the same id with anything else a conflict for the chief judge, the judge's
+    cell already marked a re-score (the old value kept as a revision), anything else a new mark. One query
+    finds every mark stored under these client ids or in these cells; the batch's own changes are followed
+    in memory."""
+    by_id: dict[str, Mark] = {}
+    by_cell: dict[tuple[int, int], Mark] = {}
+    with db.session.no_autoflush:
+        ids = [m.client_id for m in marks]
+        entries = sorted({m.entry_id for m in marks})
+        for found in db.session.scalars(select(Mark).where(or_(
+                Mark.client_id.in_(ids), and_(Mark.judge_person_id == person_id, Mark.entry_id.in_(entries))))):
+            by_id[found.client_id] = found
+            if found.judge_person_id == person_id:
+                by_cell[(found.aspect_id, found.entry_id)] = found
+    outcomes = {}
+    for mark in marks:
+        aspect, client_id, value = mark.aspect, mark.client_id, mark.value
+        cell = (aspect.id, mark.entry_id)
+        same_id = by_id.get(client_id)
+        if same_id is not None:
+            if (same_id.aspect_id, same_id.entry_id, same_id.judge_person_id, same_id.value) == (
+                    aspect.id, mark.entry_id, person_id, value):
+                outcomes[mark.position] = MarkOutcome(client_id, "duplicate", aspect_code=aspect.code)
+                continue
+            outcomes[mark.position] = _conflict(actor, same_id, mark, device)
+            continue
+        existing = by_cell.get(cell)
+        if existing is None:
+            new = Mark(client_id=client_id, aspect_id=aspect.id, entry_id=mark.entry_id, judge_person_id=person_id,
+                       value=value, device=device, client_time=mark.client_time)
+            db.session.add(new)
+            by_id[client_id] = by_cell[cell] = new
+            # The mark is named by its client id (unique): no flush per mark, the batch is inserted at commit.
+            audit.record("mark.create", actor=actor, device=device, object_type="mark", object_id=client_id,
+                         after={"aspect": aspect.code, "entry_id": mark.entry_id, "judge_person_id": person_id,
+                                "value": value, "client_id": client_id})
+        else:
+            before = {"value": existing.value, "client_id": existing.client_id}
+            if existing.value != value:
+                db.session.add(MarkRevision(mark_id=existing.id, kind=revision_kind, old_value=existing.value,
+                                            new_value=value, changed_by_id=actor.id, device=device))
+            if by_id.get(existing.client_id) is existing:
+                del by_id[existing.client_id]
+            existing.value, existing.client_id, existing.device = value, client_id, device
+            existing.client_time = mark.client_time
+            by_id[client_id] = existing
+            audit.record("mark.rescore", existing, actor=actor, device=device, before=before,
+                         after={"value": value, "client_id": client_id})
+        outcomes[mark.position] = MarkOutcome(client_id, "accepted", aspect_code=aspect.code)
+    return outcomes
 
 
 def _parse_time(raw: Any) -> datetime | None:
