@@ -1,5 +1,6 @@
 """Registration in Chromium: a 领队 imports a workbook with errors, sees the row report, fixes it and imports
-it; the organiser approves an entry; a contestant registers and enters on a 375 px wide phone screen."""
+it; the organiser approves the entries and runs the draw; the judge's tablet shows only anonymous codes. And a
+contestant registers and enters on a 375 px wide phone screen."""
 from __future__ import annotations
 
 import os
@@ -11,7 +12,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from competition.extensions import db
-from competition.models import Entry, EntryStatus, EventStatus, Role
+from competition.models import Entry, EntryCode, EntryStatus, Event, EventStatus, Role
 from competition.services import events
 from tests import factories
 
@@ -46,8 +47,9 @@ def _workbook(path: Path, rows) -> str:
 def _world(app) -> dict:
     with app.test_request_context():
         ev = factories.event("reg-e2e", starts_on=date(2026, 10, 20))
-        skill = events.add_skill(ev, code="B01", name="电工", occupation_code="6-31-01-03", occupation_name="电工",
-                                 level_grade_code="senior")
+        skill = factories.skill_with_scheme(ev)   # B01 电工, its marking scheme published
+        factories.assign(skill, factories.judge("judge1", "裁判1", 311))
+        factories.assign(skill, factories.judge("chief", "陈裁判长", 399), "chief")
         org = factories.organisation(ORG)
         events.change_status(ev, EventStatus.REGISTRATION_OPEN)
         factories.user("leader", (Role.TEAM_LEADER, None, org.id))
@@ -56,7 +58,8 @@ def _world(app) -> dict:
         return {"event": ev.id, "skill": skill.id, "org": org.id}
 
 
-def test_a_leader_fixes_a_workbook_and_the_organiser_approves(app, new_page, tmp_path: Path):
+def test_a_leader_fixes_a_workbook_the_organiser_approves_and_draws_the_judge_sees_codes(app, new_page,
+                                                                                         tmp_path: Path):
     world = _world(app)
     good = factories.id_number(sequence=123)
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
@@ -99,6 +102,32 @@ def test_a_leader_fixes_a_workbook_and_the_organiser_approves(app, new_page, tmp
     with app.app_context():
         statuses = sorted(db.session.scalars(select(Entry.status)))
         assert statuses == [EntryStatus.APPROVED, EntryStatus.SUBMITTED]
+    organiser.locator("#entries button:has-text('通过')").first.click()
+    organiser.wait_for_selector(".alert-success")
+
+    organiser.click("#draw a[href$='/draw/desk']")   # the draw: commit (hash shown), then run (seed shown)
+    organiser.fill("#stations", "2")
+    organiser.fill("#sessions", "第一场 10月20日 08:30")
+    organiser.click("button.commit-draw")
+    organiser.wait_for_selector("code.draw-commitment")
+    organiser.click("button.run-draw")
+    organiser.wait_for_selector("code.draw-seed")
+    with app.test_request_context():
+        factories.open_marking(db.session.get(Event, world["event"]))
+        db.session.commit()
+        codes = set(db.session.scalars(select(EntryCode.outer_code)))
+        numbers = set(db.session.scalars(select(Entry.competitor_number)))
+    assert len(codes) == 2 and None not in numbers
+
+    judge = new_page(viewport={"width": 1024, "height": 768})
+    _login(judge, "judge1")
+    judge.goto(f"/tablet/skills/{world['skill']}")
+    judge.wait_for_selector(".competitor-card")
+    shown = set(judge.locator(".competitor-card .competitor-number").all_inner_texts())
+    assert shown == codes and not shown & numbers   # the outer codes, never the 参赛号
+    text = judge.locator("main").inner_text()
+    assert "张三" not in text and "李四" not in text
+    _shot(judge, tmp_path, "registration-judge-tablet.png")
 
 
 def test_a_contestant_registers_and_enters_on_a_phone(app, new_page, tmp_path: Path):
