@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -28,8 +29,8 @@ from competition.rules.identity import AgeRule, AgeRuleKind, Sex, check_age
 
 __all__ = [
     "WORLDSKILLS_EXTENDED_AGE_SKILLS", "AgeRuleChoice", "Counts", "MemberFacts", "RegistrationError",
-    "RegistrationProblem", "RegistrationSettings", "age_rule", "age_skill", "default_settings", "entry_problems",
-    "member_problems", "validate_occupation_code",
+    "RegistrationProblem", "RegistrationSettings", "age_rule", "age_screen", "age_skill", "default_settings",
+    "entry_problems", "member_problems", "validate_occupation_code",
 ]
 
 # DOMAIN.md §3: the WorldSkills skills whose age limit is 25 (English and Chinese names, matched by name or code).
@@ -158,6 +159,30 @@ def member_problems(rule: AgeRule | None, member: MemberFacts, *, competition_da
     if problem is None:
         return []
     return [RegistrationProblem(problem.code, problem.message, dict(problem.params))]
+
+
+def age_screen(rule: AgeRule | None, *, competition_date: date, skill: str) -> Callable[[date | None, Sex | None], bool]:
+    """A quick test for many people against one skill's age rule: ``passes(birth_date, sex)`` is true exactly
+    when :func:`member_problems` finds nothing for such a person (same arguments). It compares the birth date
+    with the eligible window of each sex (:func:`~competition.rules.identity.eligible_birth_dates`, computed
+    once); call :func:`member_problems` for those it refuses, to word the problem."""
+    if rule is None:
+        return lambda birth_date, sex: True
+    windows: dict[Sex | None, tuple[date, date]] = {}
+    sexes: tuple[Sex | None, ...] = ("M", "F") if rule.kind is AgeRuleKind.CHINESE else ("M", "F", None)
+    for sex in sexes:
+        window = identity.eligible_birth_dates(rule, competition_date, sex, skill=skill)
+        if window is not None:
+            windows[sex] = window
+    nowhere = (date.max, date.min)
+
+    def passes(birth_date: date | None, sex: Sex | None) -> bool:
+        if birth_date is None:
+            return False
+        earliest, latest = windows.get(sex, nowhere)
+        return earliest <= birth_date <= latest
+
+    return passes
 
 
 @dataclass
