@@ -45,7 +45,7 @@ from competition.rules import N_, RuleError
 __all__ = [
     "HMT_RESIDENCE_PERMIT_REGIONS", "ISO_3166_ALPHA2", "PROVINCE_CODES", "AgeProblem", "AgeRule",
     "AgeRuleError", "AgeRuleKind", "IdType", "IdentityDocument", "IdentityError", "Sex", "age_on",
-    "anniversary", "check_age", "eligible_birth_dates", "identity_mismatches", "normalise_id_number", "resident_id_check_char",
+    "anniversary", "check_age", "eligible_birth_dates", "encoded_mismatches", "identity_mismatches", "normalise_id_number", "resident_id_check_char", "resident_id_facts",
     "validate_hk_macau_permit", "validate_hmt_residence_permit", "validate_identity", "validate_latin_name",
     "validate_nationality", "validate_passport", "validate_resident_id", "validate_taiwan_permit",
 ]
@@ -186,11 +186,17 @@ def validate_resident_id(number: str, *, today: date) -> IdentityDocument:
     Raises :class:`IdentityError`: ``id.format``, ``id.checksum``, ``id.region``, ``id.birth_date``,
     ``id.future`` (checked in that order).
     """
+    return IdentityDocument(IdType.RESIDENT_ID, *resident_id_facts(number, today=today))
+
+
+def resident_id_facts(number: str, *, today: date) -> tuple[str, date, Sex]:
+    """:func:`validate_resident_id` without the document: the normalised number, birth date and sex (checked
+    for many rows at once by an import). Raises the same :class:`IdentityError`."""
     _require_date(today)
     normalised = normalise_id_number(number)
     region_allowed = normalised[:2] in PROVINCE_CODES or normalised[:6] in HMT_RESIDENCE_PERMIT_REGIONS
     birth_date, sex = _check_eighteen_char_number(normalised, today=today, region_allowed=region_allowed)
-    return IdentityDocument(IdType.RESIDENT_ID, normalised, birth_date, sex)
+    return normalised, birth_date, sex
 
 
 def validate_hmt_residence_permit(number: str, *, today: date) -> IdentityDocument:
@@ -366,12 +372,18 @@ def identity_mismatches(document: IdentityDocument, *, birth_date: date | None =
     ``id.mismatch.sex``; empty when everything agrees. Raises ``ValueError`` for a ``sex`` other than
     ``'M'``/``'F'``/``None``.
     """
+    return encoded_mismatches(document.birth_date, document.sex, birth_date=birth_date, sex=sex)
+
+
+def encoded_mismatches(encoded_birth_date: date | None, encoded_sex: Sex | None, *, birth_date: date | None = None,
+                       sex: Sex | None = None) -> list[str]:
+    """:func:`identity_mismatches` given what the number encodes (e.g. from :func:`resident_id_facts`)."""
     if sex not in ("M", "F", None):
         raise ValueError(f"sex must be 'M', 'F' or None, not {sex!r}")
     mismatches = []
-    if document.birth_date is not None and birth_date is not None and document.birth_date != birth_date:
+    if encoded_birth_date is not None and birth_date is not None and encoded_birth_date != birth_date:
         mismatches.append("id.mismatch.birth_date")
-    if document.sex is not None and sex is not None and document.sex != sex:
+    if encoded_sex is not None and sex is not None and encoded_sex != sex:
         mismatches.append("id.mismatch.sex")
     return mismatches
 

@@ -275,35 +275,40 @@ def check_person(*, name: str | None, id_type: str, id_number: str | None, today
     if sex not in (None, "M", "F"):
         problems.append(FieldProblem("sex", "person.sex", N_("Write the sex as 男 or 女 (M or F).")))
         sex = None
-    document = None
+    document = None   # (type, number, encoded birth date, encoded sex, nationality) of a valid document
     if not (id_number or "").strip():
         problems.append(FieldProblem("id_number", "id.missing", N_("Enter the ID number.")))
     else:
         try:
-            document = identity.validate_identity(id_type, id_number, nationality=nationality, today=today)
+            if id_type == identity.IdType.RESIDENT_ID and nationality is None:   # the usual case, made cheap
+                document = (identity.IdType.RESIDENT_ID, *identity.resident_id_facts(id_number, today=today), None)
+            else:
+                found = identity.validate_identity(id_type, id_number, nationality=nationality, today=today)
+                document = (found.id_type, found.number, found.birth_date, found.sex, found.nationality)
         except identity.IdentityError as error:
             column = "nationality" if error.code.startswith("id.nationality") else (
                 "id_type" if error.code == "id.type" else "id_number")
             problems.append(FieldProblem(column, error.code, error.message, dict(error.params)))
-    latin = " ".join((name_latin or "").split()) or None
+    latin = " ".join(name_latin.split()) or None if name_latin else None
     if id_type == identity.IdType.PASSPORT and name:
         try:
             latin = identity.validate_latin_name(latin or name)
         except identity.IdentityError as error:
             problems.append(FieldProblem("name_latin", error.code, error.message, dict(error.params)))
-    if document is not None:
-        for code in identity.identity_mismatches(document, birth_date=birth_date, sex=sex):
+    if document is not None and (birth_date is not None or sex is not None):
+        encoded_birth_date, encoded_sex = document[2], document[3]
+        for code in identity.encoded_mismatches(encoded_birth_date, encoded_sex, birth_date=birth_date, sex=sex):
             if code == "id.mismatch.birth_date":
                 problems.append(FieldProblem("birth_date", code, N_(
                     "The birth date %(typed)s differs from the one in the ID number (%(derived)s)."),
-                    {"typed": birth_date.isoformat(), "derived": document.birth_date.isoformat()}))
+                    {"typed": birth_date.isoformat(), "derived": encoded_birth_date.isoformat()}))
             else:
                 problems.append(FieldProblem("sex", code, N_(
                     "The sex typed differs from the one the ID number encodes (%(derived)s)."),
-                    {"derived": "男/M" if document.sex == "M" else "女/F"}))
+                    {"derived": "男/M" if encoded_sex == "M" else "女/F"}))
     if problems or document is None:
         return None, problems
-    country = document.nationality or "CN"
-    return CheckedPerson(name=name, name_latin=latin, id_type=document.id_type.value, id_number=document.number,
-                         nationality=country if id_type == identity.IdType.PASSPORT else "CN",
-                         birth_date=document.birth_date or birth_date, sex=document.sex or sex), []
+    kind, number, encoded_birth_date, encoded_sex, country = document
+    return CheckedPerson(name, latin, kind.value, number,
+                         (country or "CN") if id_type == identity.IdType.PASSPORT else "CN",
+                         encoded_birth_date or birth_date, encoded_sex or sex), []

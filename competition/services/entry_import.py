@@ -166,11 +166,12 @@ class _Lookups:
     """Everything rows are checked against, fetched with one query per set."""
 
     def __init__(self, event: Event, keys: set[tuple[str, str, str]]) -> None:
-        self.skills: dict[str, Skill] = {}
+        self.skills: dict[str, _SkillRef] = {}
         for skill in db.session.scalars(select(Skill).where(Skill.event_id == event.id)):
+            ref = _SkillRef(skill.id, skill.code, skill.team_size, skill)
             for name in (skill.code, skill.name, skill.name_en):
                 if name:
-                    self.skills.setdefault(name.strip().casefold(), skill)
+                    self.skills.setdefault(name.strip().casefold(), ref)
         self.organisations: dict[str, int] = {}
         self.organisation_names: dict[int, str] = {}
         for org_id, name, name_en in db.session.execute(select(Organisation.id, Organisation.name,
@@ -201,6 +202,15 @@ class _Lookups:
         self.counts = registration.counts_for(skill_ids)
 
 
+class _SkillRef(NamedTuple):
+    """A skill as rows refer to it (plain values: ORM attribute access costs ten times more, per row)."""
+
+    id: int
+    code: str
+    team_size: int
+    skill: Skill
+
+
 @dataclass(frozen=True)
 class _SkillRules:
     """A skill's numbers and rules, read once (plain values: no ORM attribute access per row)."""
@@ -224,7 +234,7 @@ class _SkillRules:
 
 class _Row(NamedTuple):
     number: int
-    skill: Skill
+    skill: _SkillRef
     organisation_id: int | None
     team_name: str | None
     person: rules.CheckedPerson
@@ -275,7 +285,7 @@ def _check_entry_file(event: Event, data: bytes, filename: str, organisation_id:
     parsed = [_parse_row(row, today, problems, cells) for row in table.rows]
     keys = {person.key for person in parsed if person is not None}
     lookups = _Lookups(event, keys)
-    skills: dict[str, Skill | None] = {}
+    skills: dict[str, _SkillRef | None] = {}
     organisations: dict[str, int | None] = {}
     for raw, person in zip(table.rows, parsed, strict=True):
         row = _check_row(raw, person, lookups, organisation_id, problems, skills, organisations)
@@ -385,7 +395,7 @@ def _parse_row(raw: tabular.Row, today: date, problems: list[RowProblem], cells:
 
 
 def _check_row(raw: tabular.Row, person: rules.CheckedPerson | None, lookups: _Lookups, leader_org: int | None,
-               problems: list[RowProblem], skills: dict[str, Skill | None],
+               problems: list[RowProblem], skills: dict[str, _SkillRef | None],
                organisations: dict[str, int | None]) -> _Row | None:
     number = raw.number
     skill_value, org_value, team_value, *_, phone, district = raw.values
@@ -466,7 +476,7 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
         skill = first.skill
         info = skill_rules.get(skill.id)
         if info is None:
-            info = skill_rules[skill.id] = _SkillRules.of(skill, when)
+            info = skill_rules[skill.id] = _SkillRules.of(skill.skill, when)
         existing = []
         for row in members:
             known = people.get(row.person.key)
