@@ -181,13 +181,17 @@ class _Lookups:
             if name_en:
                 self.organisations.setdefault(name_en.casefold(), org_id)
         self.people: dict[tuple[str, str, str], tuple[int, str]] = {}
-        key_list = sorted(keys)
-        for start in range(0, len(key_list), 2000):
-            chunk = key_list[start:start + 2000]
-            for person_id, id_type, nationality, number, name in db.session.execute(
-                    select(Person.id, Person.id_type, Person.nationality, Person.id_number, Person.name)
-                    .where(Person.id_number.in_([k[2] for k in chunk]))).all():
-                self.people[(id_type, nationality, number)] = (person_id, name)
+        # By document type and country, so that the unique index (id_type, nationality, id_number) finds them.
+        numbers: dict[tuple[str, str], list[str]] = {}
+        for id_type, nationality, number in sorted(keys):
+            numbers.setdefault((id_type, nationality), []).append(number)
+        for (id_type, nationality), some in numbers.items():
+            for start in range(0, len(some), 2000):
+                for person_id, number, name in db.session.execute(
+                        select(Person.id, Person.id_number, Person.name)
+                        .where(Person.id_type == id_type, Person.nationality == nationality,
+                               Person.id_number.in_(some[start:start + 2000]))).all():
+                    self.people[(id_type, nationality, number)] = (person_id, name)
         # Entries of these people in this event's skills: (skill, person) → (entry id, organisation, team).
         self.entered: dict[tuple[int, int], tuple[int, int | None, str | None]] = {}
         person_ids = [pid for pid, _ in self.people.values()]
@@ -477,22 +481,23 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
         info = skill_rules.get(skill.id)
         if info is None:
             info = skill_rules[skill.id] = _SkillRules.of(skill.skill, when)
-        existing = []
-        for row in members:
-            known = people.get(row.person.key)
-            existing.append(entered.get((info.skill_id, known[0])) if known else None)
-        if None not in existing:
-            entry_ids = {e[0] for e in existing}
-            if len(entry_ids) == 1 and all(e[1] == first.organisation_id and e[2] == first.team_name
-                                           for e in existing):
-                unchanged += len(members)  # imported before: nothing to do
-                continue
         group_problems = len(problems)
-        for row, entry in zip(members, existing, strict=True):
-            if entry is not None:
-                problems.append(RowProblem(row.number, "id_number", N_("%(name)s has already entered this skill "
-                                                                       "(another entry)."),
-                                           {"name": row.person.name}))
+        if entered:   # some people of the file already have entries in this event's skills
+            existing = []
+            for row in members:
+                known = people.get(row.person.key)
+                existing.append(entered.get((info.skill_id, known[0])) if known else None)
+            if None not in existing:
+                entry_ids = {e[0] for e in existing}
+                if len(entry_ids) == 1 and all(e[1] == first.organisation_id and e[2] == first.team_name
+                                               for e in existing):
+                    unchanged += len(members)  # imported before: nothing to do
+                    continue
+            for row, entry in zip(members, existing, strict=True):
+                if entry is not None:
+                    problems.append(RowProblem(row.number, "id_number", N_("%(name)s has already entered this "
+                                                                           "skill (another entry)."),
+                                               {"name": row.person.name}))
         passes = info.age_passes
         for row in members:
             person = row.person
@@ -603,38 +608,43 @@ def _bind(connection: Any, column: Any) -> Any:
     return convert
 
 
-def _insert_with_ids(connection: Any, table: Any, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
-    """Insert ``rows`` (values already converted, see :func:`_bind`) with one executemany of plain tuples through
-    the driver, in the session's transaction, and return their ids in order. SQLAlchemy's per-row parameter
-    handling cost more than the database's work, and reading the ids back cost a query per table.
-
-    The ids are allocated first: on PostgreSQL from the table's sequence (``nextval``, so concurrent
-    transactions never get the same ones); on SQLite the first row is inserted alone, which takes the
-    database's write lock until the transaction ends, so no one else can insert and the ids after its
-    rowid are free (they are what SQLite would have chosen)."""
-    if not rows:
-        return []
+def _insert_sql(connection: Any, table: Any, columns: tuple[str, ...]) -> str:
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    names = ", ".join(quote(c) for c in ("id", *columns))
-    sql = f"INSERT INTO {quote(table.name)} ({names}) VALUES ({', '.join([marker] * (len(columns) + 1))})"
-    if dialect.name == "postgresql":
-        ids = list(connection.exec_driver_sql(
+    return (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})")
+
+
+def _reserve_ids(connection: Any, table: Any, columns: tuple[str, ...], first_row: tuple, count: int
+                 ) -> tuple[list[int], bool]:
+    """Ids for ``count`` new rows of ``table``, so that the rows go in with their ids and none has to be read
+    back: on PostgreSQL from the table's sequence (``nextval``: concurrent transactions never get the same ones);
+    on SQLite ``first_row`` is inserted alone, which takes the database's write lock until the transaction ends,
+    so no one else can insert and the ids after its rowid are free (those SQLite itself would have chosen).
+    Returns the ids and whether the first row is already inserted."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return list(connection.exec_driver_sql(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            (table.name, len(rows))).scalars())
-    elif dialect.name == "sqlite":
-        first = connection.exec_driver_sql(
-            f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([marker] * len(columns))})", rows[0]).lastrowid
-        ids = list(range(first, first + len(rows)))
-        rows, ids_to_insert = rows[1:], ids[1:]
-        if rows:
-            connection.exec_driver_sql(sql, [(i, *row) for i, row in zip(ids_to_insert, rows, strict=True)])
-        return ids
-    else:   # pragma: no cover - SaiPing runs on SQLite and PostgreSQL only
-        raise NotImplementedError(dialect.name)
-    connection.exec_driver_sql(sql, [(i, *row) for i, row in zip(ids, rows, strict=True)])
+            (table.name, count)).scalars()), False
+    if dialect != "sqlite":   # pragma: no cover - SaiPing runs on SQLite and PostgreSQL only
+        raise NotImplementedError(dialect)
+    first = connection.exec_driver_sql(_insert_sql(connection, table, columns), first_row).lastrowid
+    return list(range(first, first + count)), True
+
+
+def _insert_with_ids(connection: Any, table: Any, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+    """Insert ``rows`` (values already converted, see :func:`_bind`) with their ids (:func:`_reserve_ids`) by one
+    executemany of plain tuples through the driver, in the session's transaction; return the ids in order.
+    SQLAlchemy's per-row parameter handling cost more than the database's work."""
+    if not rows:
+        return []
+    ids, first_done = _reserve_ids(connection, table, columns, rows[0], len(rows))
+    skip = 1 if first_done else 0
+    if len(rows) > skip:   # (an empty list would run the statement once without parameters)
+        connection.exec_driver_sql(_insert_sql(connection, table, ("id", *columns)),
+                                   [(i, *row) for i, row in zip(ids[skip:], rows[skip:], strict=True)])
     return ids
 
 
