@@ -240,6 +240,9 @@ class FieldProblem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+_TYPE_VALUES = {kind: kind.value for kind in identity.IdType}   # the plain str (Enum.value is slow, per row)
+
+
 class CheckedPerson(NamedTuple):
     """One person as checked by :func:`check_person` (a named tuple: an import makes one per row)."""
 
@@ -295,7 +298,8 @@ def check_person(*, name: str | None, id_type: str, id_number: str | None, today
             latin = identity.validate_latin_name(latin or name)
         except identity.IdentityError as error:
             problems.append(FieldProblem("name_latin", error.code, error.message, dict(error.params)))
-    if document is not None and (birth_date is not None or sex is not None):
+    if document is not None and ((birth_date is not None and birth_date != document[2])
+                                 or (sex is not None and sex != document[3])):
         encoded_birth_date, encoded_sex = document[2], document[3]
         for code in identity.encoded_mismatches(encoded_birth_date, encoded_sex, birth_date=birth_date, sex=sex):
             if code == "id.mismatch.birth_date":
@@ -309,6 +313,6 @@ def check_person(*, name: str | None, id_type: str, id_number: str | None, today
     if problems or document is None:
         return None, problems
     kind, number, encoded_birth_date, encoded_sex, country = document
-    return CheckedPerson(name, latin, kind.value, number,
+    return CheckedPerson(name, latin, _TYPE_VALUES[kind], number,
                          (country or "CN") if id_type == identity.IdType.PASSPORT else "CN",
                          encoded_birth_date or birth_date, encoded_sex or sex), []

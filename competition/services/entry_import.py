@@ -539,24 +539,26 @@ def import_entries(report: EntryImportReport, user: User | None) -> EntryImportR
 
 def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
     now = datetime.now(UTC)
-    keys: dict[tuple[str, str, str], tuple[rules.CheckedPerson, str | None, str | None, int | None]] = {}
-    for planned in report.planned:
-        for person, (phone, district) in zip(planned.people, planned.contacts, strict=True):
-            keys.setdefault(person.key, (person, phone, district, planned.organisation_id))
-    # People the check found in the database (one query there); the others are new.
-    ids = {key: report.known_people[key] for key in keys if key in report.known_people}
-    new_people = [key for key in keys if key not in ids]
+    known = report.known_people
+    ids: dict[tuple[str, str, str], int] = {}
+    new_people: dict[tuple[str, str, str], tuple] = {}   # key → the person's column values (first row wins)
     people, entries, members = Person.__table__, Entry.__table__, EntryMember.__table__
     connection = db.session.connection()
+    birth_date = _bind(connection, people.c.birth_date)
+    created_at = _bind(connection, people.c.created_at)(now)
+    for planned in report.planned:
+        organisation_id = planned.organisation_id
+        for p, (phone, district) in zip(planned.people, planned.contacts, strict=True):
+            key = p.key
+            if key in known:
+                ids[key] = known[key]
+            elif key not in new_people:
+                new_people[key] = (p.name, p.name_latin, p.id_type, p.id_number, p.nationality,
+                                   birth_date(p.birth_date), p.sex, phone, organisation_id, district, created_at)
     if new_people:
-        birth_date = _bind(connection, people.c.birth_date)
-        created_at = _bind(connection, people.c.created_at)(now)
-        rows = [(p.name, p.name_latin, p.id_type, p.id_number, p.nationality, birth_date(p.birth_date), p.sex,
-                 phone, org, district, created_at) for p, phone, district, org in (keys[key] for key in new_people)]
-        person_ids = _insert_with_ids(connection, people, ("name", "name_latin", "id_type", "id_number",
-                                                           "nationality", "birth_date", "sex", "phone",
-                                                           "organisation_id", "district", "created_at"), rows)
-        ids.update(zip(new_people, person_ids, strict=True))
+        ids.update(zip(new_people, _insert_with_ids(connection, people, (
+            "name", "name_latin", "id_type", "id_number", "nationality", "birth_date", "sex", "phone",
+            "organisation_id", "district", "created_at"), list(new_people.values())), strict=True))
     created_by = getattr(user, "id", None)
     created_at = _bind(connection, entries.c.created_at)(now)
     entry_ids = _insert_with_ids(connection, entries, ("skill_id", "organisation_id", "team_name", "status",
