@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from competition.errors import N_, Invalid
 from competition.extensions import db
@@ -185,13 +186,17 @@ class _Lookups:
         numbers: dict[tuple[str, str], list[str]] = {}
         for id_type, nationality, number in sorted(keys):
             numbers.setdefault((id_type, nationality), []).append(number)
+        # The numbers go as one parameter (a JSON array on SQLite, an array on PostgreSQL): an IN list of
+        # thousands of parameters cost more to build than the query took.
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        matches = "IN (SELECT value FROM json_each(:numbers))" if sqlite else "= ANY(:numbers)"
+        query = text(f"SELECT id, id_number, name FROM person WHERE id_type = :id_type AND "
+                     f"nationality = :nationality AND id_number {matches}")
         for (id_type, nationality), some in numbers.items():
-            for start in range(0, len(some), 2000):
-                for person_id, number, name in db.session.execute(
-                        select(Person.id, Person.id_number, Person.name)
-                        .where(Person.id_type == id_type, Person.nationality == nationality,
-                               Person.id_number.in_(some[start:start + 2000]))).all():
-                    self.people[(id_type, nationality, number)] = (person_id, name)
+            for person_id, number, name in db.session.execute(query, {
+                    "id_type": id_type, "nationality": nationality,
+                    "numbers": json.dumps(some) if sqlite else some}).all():
+                self.people[(id_type, nationality, number)] = (person_id, name)
         # Entries of these people in this event's skills: (skill, person) → (entry id, organisation, team).
         self.entered: dict[tuple[int, int], tuple[int, int | None, str | None]] = {}
         person_ids = [pid for pid, _ in self.people.values()]
@@ -272,9 +277,9 @@ def _check_entry_file(event: Event, data: bytes, filename: str, organisation_id:
     table = tabular.read_full_table(data, filename, COLUMNS, preferred_sheets=SHEET_NAMES, max_rows=MAX_ROWS,
                                     tuples=True)
     problems: list[RowProblem] = []
-    for _, text in table.unknown_headers:
+    for _, header in table.unknown_headers:
         problems.append(RowProblem(1, "", N_("Unknown column %(column)s: use the template's columns (or delete "
-                                             "it)."), {"column": text}))
+                                             "it)."), {"column": header}))
     if table.sheet is not None:
         for first_row, first_col, last_row, last_col in table.sheet.merged:
             problems.append(RowProblem(first_row, "", N_("Merged cells (rows %(first)s to %(last)s, columns "
