@@ -249,6 +249,7 @@ class _Row(NamedTuple):
     person: rules.CheckedPerson
     phone: str | None
     district: str | None
+    key: tuple[str, str, str]   # person.key, made once
 
 
 @contextmanager
@@ -435,7 +436,8 @@ def _check_row(raw: tabular.Row, person: rules.CheckedPerson | None, lookups: _L
                                    {"name": lookups.organisation_names.get(leader_org, "")}))
     if person is None or skill is None or len(problems) > found:
         return None
-    known = lookups.people.get(person.key)
+    key = person.key
+    known = lookups.people.get(key)
     if known is not None and known[1] != person.name:
         problems.append(RowProblem(number, "name", N_("This ID number is already registered under another name "
                                                       "(%(name)s)."), {"name": known[1]}))
@@ -447,7 +449,8 @@ def _check_row(raw: tabular.Row, person: rules.CheckedPerson | None, lookups: _L
             problems.append(RowProblem(number, "team_name", N_("%(skill)s is a team skill: give the team's name."),
                                        {"skill": skill.code}))
             return None
-    return _Row(number, skill, organisation_id, team_name, person, _text(phone) or None, _text(district) or None)
+    return _Row(number, skill, organisation_id, team_name, person, _text(phone) or None, _text(district) or None,
+                key)
 
 
 def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowProblem]
@@ -458,7 +461,7 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
     groups: dict[tuple, list[_Row]] = {}
     for row in rows:
         person = row.person
-        key = person.key
+        key = row.key
         first = named.setdefault(key, (person.name, row.number))
         if first[0] != person.name:
             problems.append(RowProblem(row.number, "name", N_("The same ID number has another name on row "
@@ -490,7 +493,7 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
         if entered:   # some people of the file already have entries in this event's skills
             existing = []
             for row in members:
-                known = people.get(row.person.key)
+                known = people.get(row.key)
                 existing.append(entered.get((info.skill_id, known[0])) if known else None)
             if None not in existing:
                 entry_ids = {e[0] for e in existing}
@@ -506,11 +509,10 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
         passes = info.age_passes
         for row in members:
             person = row.person
-            if passes(person.birth_date, person.sex):
-                continue   # the usual case: no need to ask member_problems to find nothing
-            for problem in rules.member_problems(info.age_rule, person.facts(), competition_date=when,
-                                                 skill=info.age_skill):
-                problems.append(RowProblem(row.number, "birth_date", problem.message, problem.params))
+            if not passes(person.birth_date, person.sex):   # usually it passes: member_problems would find nothing
+                for problem in rules.member_problems(info.age_rule, person.facts(), competition_date=when,
+                                                     skill=info.age_skill):
+                    problems.append(RowProblem(row.number, "birth_date", problem.message, problem.params))
         counts = lookups.counts[info.skill_id]
         organisation_id = first.organisation_id
         country = first.person.nationality
@@ -523,9 +525,13 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
         if len(problems) > group_problems:
             continue
         counts.add(organisation_id, country)
-        planned.append(PlannedEntry(info.skill_id, organisation_id, first.team_name,
-                                    [r.number for r in members], [r.person for r in members],
-                                    [(r.phone, r.district) for r in members]))
+        if len(members) == 1:   # list displays: a comprehension costs a call, once per row of a big file
+            planned.append(PlannedEntry(info.skill_id, organisation_id, first.team_name, [first.number],
+                                        [first.person], [(first.phone, first.district)]))
+        else:
+            planned.append(PlannedEntry(info.skill_id, organisation_id, first.team_name,
+                                        [r.number for r in members], [r.person for r in members],
+                                        [(r.phone, r.district) for r in members]))
     return planned, unchanged
 
 
