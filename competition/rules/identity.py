@@ -494,6 +494,17 @@ def age_on(birth_date: date, on_date: date) -> int:
     return years if anniversary(birth_date, years) <= on_date else years - 1
 
 
+def _worldskills_limit(rule: AgeRule, on: date | int, skill: str | None) -> tuple[int, int]:
+    """The competition year and the age limit of the skill (WorldSkills counts by calendar year)."""
+    if isinstance(on, date):
+        competition_year = on.year
+    elif isinstance(on, int) and not isinstance(on, bool):
+        competition_year = on
+    else:
+        raise TypeError(f"on must be a date or a year, not {type(on).__name__}")
+    return competition_year, rule.extended_max_age if rule.uses_extended_age(skill) else rule.max_age
+
+
 def check_age(rule: AgeRule, birth_date: date, sex: Sex | None, on: date | int, *, skill: str | None = None,
               female_cadre: bool = False) -> AgeProblem | None:
     """Whether a contestant's age is eligible under ``rule``; ``None`` when it is.
@@ -517,13 +528,7 @@ def check_age(rule: AgeRule, birth_date: date, sex: Sex | None, on: date | int, 
     if not isinstance(birth_date, date):
         raise TypeError(f"birth_date must be a date, not {type(birth_date).__name__}")
     if rule.kind is AgeRuleKind.WORLDSKILLS:
-        if isinstance(on, date):
-            competition_year = on.year
-        elif isinstance(on, int) and not isinstance(on, bool):
-            competition_year = on
-        else:
-            raise TypeError(f"on must be a date or a year, not {type(on).__name__}")
-        max_age = rule.extended_max_age if rule.uses_extended_age(skill) else rule.max_age
+        competition_year, max_age = _worldskills_limit(rule, on, skill)
         earliest_birth_year = competition_year - max_age
         if birth_date.year >= earliest_birth_year:
             return None
@@ -582,13 +587,7 @@ def eligible_birth_dates(rule: AgeRule, on: date | int, sex: Sex | None, *, skil
     :func:`check_age` only for the refused, to word the problem). ``None`` when the window falls outside the
     calendar (years 1-9999): call :func:`check_age` for each person then. Raises like :func:`check_age`."""
     if rule.kind is AgeRuleKind.WORLDSKILLS:
-        if isinstance(on, date):
-            competition_year = on.year
-        elif isinstance(on, int) and not isinstance(on, bool):
-            competition_year = on
-        else:
-            raise TypeError(f"on must be a date or a year, not {type(on).__name__}")
-        max_age = rule.extended_max_age if rule.uses_extended_age(skill) else rule.max_age
+        competition_year, max_age = _worldskills_limit(rule, on, skill)
         earliest_year = competition_year - max_age
         if not 1 <= earliest_year <= 9999:
             return None
