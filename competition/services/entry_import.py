@@ -166,7 +166,7 @@ def parse_date(value: Any) -> date | None:
 class _Lookups:
     """Everything rows are checked against, fetched with one query per set."""
 
-    def __init__(self, event: Event, keys: set[tuple[str, str, str]]) -> None:
+    def __init__(self, event: Event) -> None:
         self.skills: dict[str, _SkillRef] = {}
         for skill in db.session.scalars(select(Skill).where(Skill.event_id == event.id)):
             ref = _SkillRef(skill.id, skill.code, skill.team_size, skill)
@@ -181,6 +181,9 @@ class _Lookups:
             self.organisation_names[org_id] = name
             if name_en:
                 self.organisations.setdefault(name_en.casefold(), org_id)
+
+    def load_people(self, keys: set[tuple[str, str, str]]) -> None:
+        """The people of the file SaiPing knows, their entries in this event, and the counts per skill."""
         self.people: dict[tuple[str, str, str], tuple[int, str]] = {}
         # By document type and country, so that the unique index (id_type, nationality, id_number) finds them.
         numbers: dict[tuple[str, str], list[str]] = {}
@@ -290,17 +293,16 @@ def _check_entry_file(event: Event, data: bytes, filename: str, organisation_id:
                                                                     "to_col": _column_letter(last_col)}))
     if not table.rows:
         problems.append(RowProblem(1, "", N_("The file has no rows below the header.")))
+    lookups = _Lookups(event)
     checked: list[_Row] = []
     cells = _CellCache()
-    parsed = [_parse_row(row, today, problems, cells) for row in table.rows]
-    keys = {person.key for person in parsed if person is not None}
-    lookups = _Lookups(event, keys)
     skills: dict[str, _SkillRef | None] = {}
     organisations: dict[str, int | None] = {}
-    for raw, person in zip(table.rows, parsed, strict=True):
-        row = _check_row(raw, person, lookups, organisation_id, problems, skills, organisations)
+    for raw in table.rows:
+        row = _check_row(raw, today, problems, cells, lookups, organisation_id, skills, organisations)
         if row is not None:
             checked.append(row)
+    lookups.load_people({row.key for row in checked})
     planned, unchanged = _plan(event, checked, lookups, problems)
     problems.sort(key=lambda p: (p.row, p.column))
     return EntryImportReport(filename, hashlib.sha256(data).hexdigest(), len(table.rows),
@@ -362,11 +364,13 @@ class _CellCache:
                 return _BAD
 
 
-def _parse_row(raw: tabular.Row, today: date, problems: list[RowProblem], cells: _CellCache
-               ) -> rules.CheckedPerson | None:
-    """The person of a row, checked on its own (no database)."""
-    (_, _, _, name, id_type_value, raw_number, nationality, name_latin, sex_value, birth_value, _,
-     _) = raw.values
+def _check_row(raw: tabular.Row, today: date, problems: list[RowProblem], cells: _CellCache, lookups: _Lookups,
+               leader_org: int | None, skills: dict[str, _SkillRef | None],
+               organisations: dict[str, int | None]) -> _Row | None:
+    """One row on its own: the person (document, typed birth date and sex), the skill and the organisation.
+    What depends on the people SaiPing knows and on the other rows is :func:`_plan`'s."""
+    (skill_value, org_value, team_value, name, id_type_value, raw_number, nationality, name_latin, sex_value,
+     birth_value, phone, district) = raw.values
     number = raw.number
     found = len(problems)
     id_type = cells.id_type(id_type_value)
@@ -391,25 +395,15 @@ def _parse_row(raw: tabular.Row, today: date, problems: list[RowProblem], cells:
         problems.append(RowProblem(number, "birth_date", N_("%(value)s is not a date: write it like 1998-05-17."),
                                    {"value": _text(birth_value)}))
     if raw_number is None and given_number:
-        return None
-    person, person_problems = rules.check_person(
-        name=name if name.__class__ is str else _text(name), id_type=id_type,
-        id_number=raw_number if raw_number.__class__ is str else _text(raw_number), today=today,
-        nationality=_text(nationality) or None, name_latin=_text(name_latin) or None, birth_date=birth_date,
-        sex=sex)
-    if person_problems:
-        problems.extend(RowProblem(number, p.field, p.message, p.params) for p in person_problems)
-    if person is None or len(problems) > found:
-        return None
-    return person
-
-
-def _check_row(raw: tabular.Row, person: rules.CheckedPerson | None, lookups: _Lookups, leader_org: int | None,
-               problems: list[RowProblem], skills: dict[str, _SkillRef | None],
-               organisations: dict[str, int | None]) -> _Row | None:
-    number = raw.number
-    skill_value, org_value, team_value, *_, phone, district = raw.values
-    found = len(problems)
+        person = None
+    else:
+        person, person_problems = rules.check_person(
+            name=name if name.__class__ is str else _text(name), id_type=id_type,
+            id_number=raw_number if raw_number.__class__ is str else _text(raw_number), today=today,
+            nationality=_text(nationality) or None, name_latin=_text(name_latin) or None, birth_date=birth_date,
+            sex=sex)
+        if person_problems:
+            problems.extend(RowProblem(number, p.field, p.message, p.params) for p in person_problems)
     skill_text = skill_value if skill_value.__class__ is str else _text(skill_value)
     try:
         skill = skills[skill_text]
@@ -436,21 +430,9 @@ def _check_row(raw: tabular.Row, person: rules.CheckedPerson | None, lookups: _L
                                    {"name": lookups.organisation_names.get(leader_org, "")}))
     if person is None or skill is None or len(problems) > found:
         return None
-    key = person.key
-    known = lookups.people.get(key)
-    if known is not None and known[1] != person.name:
-        problems.append(RowProblem(number, "name", N_("This ID number is already registered under another name "
-                                                      "(%(name)s)."), {"name": known[1]}))
-        return None
-    team_name = None
-    if skill.team_size > 1:
-        team_name = _text(team_value) or None
-        if team_name is None:
-            problems.append(RowProblem(number, "team_name", N_("%(skill)s is a team skill: give the team's name."),
-                                       {"skill": skill.code}))
-            return None
+    team_name = _text(team_value) or None if skill.team_size > 1 else None   # (a missing one: see _plan)
     return _Row(number, skill, organisation_id, team_name, person, _text(phone) or None, _text(district) or None,
-                key)
+                person.key)
 
 
 def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowProblem]
@@ -459,9 +441,19 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
     seen: dict[tuple[int, tuple[str, str, str]], int] = {}
     named: dict[tuple[str, str, str], tuple[str, int]] = {}
     groups: dict[tuple, list[_Row]] = {}
+    people, entered = lookups.people, lookups.entered
     for row in rows:
         person = row.person
         key = row.key
+        known = people.get(key)
+        if known is not None and known[1] != person.name:
+            problems.append(RowProblem(row.number, "name", N_("This ID number is already registered under another "
+                                                              "name (%(name)s)."), {"name": known[1]}))
+            continue
+        if row.team_name is None and row.skill.team_size > 1:
+            problems.append(RowProblem(row.number, "team_name", N_("%(skill)s is a team skill: give the team's "
+                                                                   "name."), {"skill": row.skill.code}))
+            continue
         first = named.setdefault(key, (person.name, row.number))
         if first[0] != person.name:
             problems.append(RowProblem(row.number, "name", N_("The same ID number has another name on row "
@@ -482,7 +474,6 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
     skill_rules: dict[int, _SkillRules] = {}
     planned: list[PlannedEntry] = []
     unchanged = 0
-    people, entered = lookups.people, lookups.entered
     for members in groups.values():
         first = members[0]
         skill = first.skill
