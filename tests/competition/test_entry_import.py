@@ -296,3 +296,11 @@ def test_the_page_flow_for_a_leader(app, browser):
     assert response.status_code == 302
     with app.app_context():
         assert count(Entry) == 2
+
+
+def test_a_known_number_under_another_name_is_reported_before_a_missing_team_name(event):
+    entry_import.import_entries(entry_import.check_entry_file(event, xlsx([row()]), "a.xlsx"), None)
+    db.session.commit()
+    report = entry_import.check_entry_file(event, xlsx([row("张四", skill="T01"), row("钱七", idn(seq=131),
+                                                                                     skill="T01")]), "b.xlsx")
+    assert [(r, c) for r, c, _ in problems(report)] == [(2, "name"), (3, "team_name")]
