@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -28,8 +29,8 @@ from competition.rules.identity import AgeRule, AgeRuleKind, Sex, check_age
 
 __all__ = [
     "WORLDSKILLS_EXTENDED_AGE_SKILLS", "AgeRuleChoice", "Counts", "MemberFacts", "RegistrationError",
-    "RegistrationProblem", "RegistrationSettings", "age_rule", "age_skill", "default_settings", "entry_problems",
-    "member_problems", "validate_occupation_code",
+    "RegistrationProblem", "RegistrationSettings", "age_rule", "age_screen", "age_skill", "default_settings",
+    "entry_problems", "member_problems", "validate_occupation_code",
 ]
 
 # DOMAIN.md §3: the WorldSkills skills whose age limit is 25 (English and Chinese names, matched by name or code).
@@ -160,6 +161,30 @@ def member_problems(rule: AgeRule | None, member: MemberFacts, *, competition_da
     return [RegistrationProblem(problem.code, problem.message, dict(problem.params))]
 
 
+def age_screen(rule: AgeRule | None, *, competition_date: date, skill: str) -> Callable[[date | None, Sex | None], bool]:
+    """A quick test for many people against one skill's age rule: ``passes(birth_date, sex)`` is true exactly
+    when :func:`member_problems` finds nothing for such a person (same arguments). It compares the birth date
+    with the eligible window of each sex (:func:`~competition.rules.identity.eligible_birth_dates`, computed
+    once); call :func:`member_problems` for those it refuses, to word the problem."""
+    if rule is None:
+        return lambda birth_date, sex: True
+    windows: dict[Sex | None, tuple[date, date]] = {}
+    sexes: tuple[Sex | None, ...] = ("M", "F") if rule.kind is AgeRuleKind.CHINESE else ("M", "F", None)
+    for sex in sexes:
+        window = identity.eligible_birth_dates(rule, competition_date, sex, skill=skill)
+        if window is not None:
+            windows[sex] = window
+    nowhere = (date.max, date.min)
+
+    def passes(birth_date: date | None, sex: Sex | None) -> bool:
+        if birth_date is None:
+            return False
+        earliest, latest = windows.get(sex, nowhere)
+        return earliest <= birth_date <= latest
+
+    return passes
+
+
 @dataclass
 class Counts:
     """Live entries (submitted or approved) already in one skill: in total, per organisation, per country.
@@ -215,6 +240,9 @@ class FieldProblem:
     params: dict[str, Any] = field(default_factory=dict)
 
 
+_TYPE_VALUES = {kind: kind.value for kind in identity.IdType}   # the plain str (Enum.value is slow, per row)
+
+
 class CheckedPerson(NamedTuple):
     """One person as checked by :func:`check_person` (a named tuple: an import makes one per row)."""
 
@@ -250,35 +278,41 @@ def check_person(*, name: str | None, id_type: str, id_number: str | None, today
     if sex not in (None, "M", "F"):
         problems.append(FieldProblem("sex", "person.sex", N_("Write the sex as 男 or 女 (M or F).")))
         sex = None
-    document = None
+    document = None   # (type, number, encoded birth date, encoded sex, nationality) of a valid document
     if not (id_number or "").strip():
         problems.append(FieldProblem("id_number", "id.missing", N_("Enter the ID number.")))
     else:
         try:
-            document = identity.validate_identity(id_type, id_number, nationality=nationality, today=today)
+            if id_type == identity.IdType.RESIDENT_ID and nationality is None:   # the usual case, made cheap
+                document = (identity.IdType.RESIDENT_ID, *identity.resident_id_facts(id_number, today=today), None)
+            else:
+                found = identity.validate_identity(id_type, id_number, nationality=nationality, today=today)
+                document = (found.id_type, found.number, found.birth_date, found.sex, found.nationality)
         except identity.IdentityError as error:
             column = "nationality" if error.code.startswith("id.nationality") else (
                 "id_type" if error.code == "id.type" else "id_number")
             problems.append(FieldProblem(column, error.code, error.message, dict(error.params)))
-    latin = " ".join((name_latin or "").split()) or None
+    latin = " ".join(name_latin.split()) or None if name_latin else None
     if id_type == identity.IdType.PASSPORT and name:
         try:
             latin = identity.validate_latin_name(latin or name)
         except identity.IdentityError as error:
             problems.append(FieldProblem("name_latin", error.code, error.message, dict(error.params)))
-    if document is not None:
-        for code in identity.identity_mismatches(document, birth_date=birth_date, sex=sex):
+    if document is not None and ((birth_date is not None and birth_date != document[2])
+                                 or (sex is not None and sex != document[3])):
+        encoded_birth_date, encoded_sex = document[2], document[3]
+        for code in identity.encoded_mismatches(encoded_birth_date, encoded_sex, birth_date=birth_date, sex=sex):
             if code == "id.mismatch.birth_date":
                 problems.append(FieldProblem("birth_date", code, N_(
                     "The birth date %(typed)s differs from the one in the ID number (%(derived)s)."),
-                    {"typed": birth_date.isoformat(), "derived": document.birth_date.isoformat()}))
+                    {"typed": birth_date.isoformat(), "derived": encoded_birth_date.isoformat()}))
             else:
                 problems.append(FieldProblem("sex", code, N_(
                     "The sex typed differs from the one the ID number encodes (%(derived)s)."),
-                    {"derived": "男/M" if document.sex == "M" else "女/F"}))
+                    {"derived": "男/M" if encoded_sex == "M" else "女/F"}))
     if problems or document is None:
         return None, problems
-    country = document.nationality or "CN"
-    return CheckedPerson(name=name, name_latin=latin, id_type=document.id_type.value, id_number=document.number,
-                         nationality=country if id_type == identity.IdType.PASSPORT else "CN",
-                         birth_date=document.birth_date or birth_date, sex=document.sex or sex), []
+    kind, number, encoded_birth_date, encoded_sex, country = document
+    return CheckedPerson(name, latin, _TYPE_VALUES[kind], number,
+                         (country or "CN") if id_type == identity.IdType.PASSPORT else "CN",
+                         encoded_birth_date or birth_date, encoded_sex or sex), []

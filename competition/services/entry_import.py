@@ -8,8 +8,11 @@ capacity, quota per organisation and one per country, counted together with the 
 A row whose person already has an entry in that skill, for the same organisation and team, is "already
 imported" (nothing changes); in another entry it is a duplicate.
 
-Speed (``bench/bench_import.py``): one query per look-up set (skills, organisations, the people of the file,
-their entries, the counts), then bulk INSERTs of people, entries and members, and one audit row per import.
+Speed (``bench/bench_import.py``, 10,000 rows): the sheet is converted column by column (each distinct cell
+once), one pass checks each row (cells that repeat down a column, such as 身份证, 男/女 or a birth date, are read
+once per import; the age rule is a comparison with each skill's window of eligible birth dates), one query per
+look-up set (skills, organisations, the people of the file, their entries, the counts), then one executemany
+each for people, entries and members with ids reserved beforehand (nothing is read back), and one audit row.
 
 Columns (Chinese or English headers; * required; anything else is refused):
 
@@ -32,8 +35,8 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import json
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,7 +44,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from competition.errors import N_, Invalid
 from competition.extensions import db
@@ -93,8 +96,7 @@ class RowProblem:
         return gettext(self.message, **self.params)
 
 
-@dataclass
-class PlannedEntry:
+class PlannedEntry(NamedTuple):
     """An entry the file adds: its skill, organisation, team and the rows (people) in it."""
 
     skill_id: int
@@ -167,12 +169,13 @@ def parse_date(value: Any) -> date | None:
 class _Lookups:
     """Everything rows are checked against, fetched with one query per set."""
 
-    def __init__(self, event: Event, keys: set[tuple[str, str, str]]) -> None:
-        self.skills: dict[str, Skill] = {}
+    def __init__(self, event: Event) -> None:
+        self.skills: dict[str, _SkillRef] = {}
         for skill in db.session.scalars(select(Skill).where(Skill.event_id == event.id)):
+            ref = _SkillRef(skill.id, skill.code, skill.team_size, skill)
             for name in (skill.code, skill.name, skill.name_en):
                 if name:
-                    self.skills.setdefault(name.strip().casefold(), skill)
+                    self.skills.setdefault(name.strip().casefold(), ref)
         self.organisations: dict[str, int] = {}
         self.organisation_names: dict[int, str] = {}
         for org_id, name, name_en in db.session.execute(select(Organisation.id, Organisation.name,
@@ -181,13 +184,24 @@ class _Lookups:
             self.organisation_names[org_id] = name
             if name_en:
                 self.organisations.setdefault(name_en.casefold(), org_id)
+
+    def load_people(self, keys: set[tuple[str, str, str]]) -> None:
+        """The people of the file SaiPing knows, their entries in this event, and the counts per skill."""
         self.people: dict[tuple[str, str, str], tuple[int, str]] = {}
-        key_list = sorted(keys)
-        for start in range(0, len(key_list), 2000):
-            chunk = key_list[start:start + 2000]
-            for person_id, id_type, nationality, number, name in db.session.execute(
-                    select(Person.id, Person.id_type, Person.nationality, Person.id_number, Person.name)
-                    .where(Person.id_number.in_([k[2] for k in chunk]))).all():
+        # By document type and country, so that the unique index (id_type, nationality, id_number) finds them.
+        numbers: dict[tuple[str, str], list[str]] = {}
+        for id_type, nationality, number in sorted(keys):
+            numbers.setdefault((id_type, nationality), []).append(number)
+        # The numbers go as one parameter (a JSON array on SQLite, an array on PostgreSQL): an IN list of
+        # thousands of parameters cost more to build than the query took.
+        sqlite = db.session.get_bind().dialect.name == "sqlite"
+        matches = "IN (SELECT value FROM json_each(:numbers))" if sqlite else "= ANY(:numbers)"
+        query = text(f"SELECT id, id_number, name FROM person WHERE id_type = :id_type AND "
+                     f"nationality = :nationality AND id_number {matches}")
+        for (id_type, nationality), some in numbers.items():
+            for person_id, number, name in db.session.execute(query, {
+                    "id_type": id_type, "nationality": nationality,
+                    "numbers": json.dumps(some) if sqlite else some}).all():
                 self.people[(id_type, nationality, number)] = (person_id, name)
         # Entries of these people in this event's skills: (skill, person) → (entry id, organisation, team).
         self.entered: dict[tuple[int, int], tuple[int, int | None, str | None]] = {}
@@ -203,6 +217,15 @@ class _Lookups:
         self.counts = registration.counts_for(skill_ids)
 
 
+class _SkillRef(NamedTuple):
+    """A skill as rows refer to it (plain values: ORM attribute access costs ten times more, per row)."""
+
+    id: int
+    code: str
+    team_size: int
+    skill: Skill
+
+
 @dataclass(frozen=True)
 class _SkillRules:
     """A skill's numbers and rules, read once (plain values: no ORM attribute access per row)."""
@@ -213,23 +236,26 @@ class _SkillRules:
     settings: rules.RegistrationSettings
     age_rule: Any
     age_skill: str
+    age_passes: Any    # rules.age_screen: (birth date, sex) → eligible
 
     @classmethod
-    def of(cls, skill: Skill) -> _SkillRules:
+    def of(cls, skill: Skill, when: date) -> _SkillRules:
         settings = registration.settings_of(skill)
         rule = rules.age_rule(settings, skill.code)
-        return cls(skill.id, skill.team_size, skill.capacity, settings, rule,
-                   rules.age_skill(rule, (skill.code, skill.name, skill.name_en or "")))
+        name = rules.age_skill(rule, (skill.code, skill.name, skill.name_en or ""))
+        return cls(skill.id, skill.team_size, skill.capacity, settings, rule, name,
+                   rules.age_screen(rule, competition_date=when, skill=name))
 
 
 class _Row(NamedTuple):
     number: int
-    skill: Skill
+    skill: _SkillRef
     organisation_id: int | None
     team_name: str | None
     person: rules.CheckedPerson
     phone: str | None
     district: str | None
+    key: tuple[str, str, str]   # person.key, made once
 
 
 @contextmanager
@@ -255,11 +281,12 @@ def check_entry_file(event: Event, data: bytes, filename: str, *, organisation_i
 
 def _check_entry_file(event: Event, data: bytes, filename: str, organisation_id: int | None,
                       today: date) -> EntryImportReport:
-    table = tabular.read_full_table(data, filename, COLUMNS, preferred_sheets=SHEET_NAMES, max_rows=MAX_ROWS)
+    table = tabular.read_full_table(data, filename, COLUMNS, preferred_sheets=SHEET_NAMES, max_rows=MAX_ROWS,
+                                    tuples=True)
     problems: list[RowProblem] = []
-    for _, text in table.unknown_headers:
+    for _, header in table.unknown_headers:
         problems.append(RowProblem(1, "", N_("Unknown column %(column)s: use the template's columns (or delete "
-                                             "it)."), {"column": text}))
+                                             "it)."), {"column": header}))
     if table.sheet is not None:
         for first_row, first_col, last_row, last_col in table.sheet.merged:
             problems.append(RowProblem(first_row, "", N_("Merged cells (rows %(first)s to %(last)s, columns "
@@ -269,14 +296,16 @@ def _check_entry_file(event: Event, data: bytes, filename: str, organisation_id:
                                                                     "to_col": _column_letter(last_col)}))
     if not table.rows:
         problems.append(RowProblem(1, "", N_("The file has no rows below the header.")))
+    lookups = _Lookups(event)
     checked: list[_Row] = []
-    parsed = [_parse_row(row, today, problems) for row in table.rows]
-    keys = {item[1].key for item in parsed if item is not None}
-    lookups = _Lookups(event, keys)
-    for raw, item in zip(table.rows, parsed, strict=True):
-        row = _check_row(raw, item, lookups, organisation_id, problems)
+    cells = _CellCache()
+    skills: dict[str, _SkillRef | None] = {}
+    organisations: dict[str, int | None] = {}
+    for raw in table.rows:
+        row = _check_row(raw, today, problems, cells, lookups, organisation_id, skills, organisations)
         if row is not None:
             checked.append(row)
+    lookups.load_people({row.key for row in checked})
     planned, unchanged = _plan(event, checked, lookups, problems)
     problems.sort(key=lambda p: (p.row, p.column))
     return EntryImportReport(filename, hashlib.sha256(data).hexdigest(), len(table.rows),
@@ -293,59 +322,107 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _parse_row(raw: tabular.Row, today: date, problems: list[RowProblem]
-               ) -> tuple[dict[str, Any], rules.CheckedPerson] | None:
-    """The person of a row, checked on its own (no database)."""
-    values = raw.values
+_BAD = object()
+
+
+class _CellCache:
+    """Cells that repeat down a column (身份证, 男/女, birth dates) read once per import."""
+
+    def __init__(self) -> None:
+        self.id_types: dict[Any, IdType | None] = {}
+        self.sexes: dict[Any, str | None] = {}
+        self.dates: dict[Any, Any] = {}
+
+    def id_type(self, value: Any) -> IdType | None:
+        try:
+            return self.id_types[value]
+        except KeyError:
+            text = _text(value) or IdType.RESIDENT_ID.value
+            found = self.id_types[value] = ID_TYPES.get(text) or ID_TYPES.get(text.lower())
+            return found
+
+    def sex(self, value: Any) -> str | None:
+        try:
+            return self.sexes[value]
+        except KeyError:
+            text = _text(value)
+            found = self.sexes[value] = SEXES.get(text.lower(), _BAD) if text else None
+            return found
+
+    def date(self, value: Any) -> Any:
+        """The date, ``None`` for a blank cell, ``_BAD`` for anything else."""
+        try:
+            return self.dates[value]
+        except KeyError:
+            try:
+                found = parse_date(value)
+            except ValueError:
+                found = _BAD
+            self.dates[value] = found
+            return found
+        except TypeError:   # not hashable: not a cell value the reader gives, but never crash on one
+            try:
+                return parse_date(value)
+            except ValueError:
+                return _BAD
+
+
+def _check_row(raw: tabular.Row, today: date, problems: list[RowProblem], cells: _CellCache, lookups: _Lookups,
+               leader_org: int | None, skills: dict[str, _SkillRef | None],
+               organisations: dict[str, int | None]) -> _Row | None:
+    """One row on its own: the person (document, typed birth date and sex), the skill and the organisation.
+    What depends on the people SaiPing knows and on the other rows is :func:`_plan`'s."""
+    (skill_value, org_value, team_value, name, id_type_value, raw_number, nationality, name_latin, sex_value,
+     birth_value, phone, district) = raw.values
     number = raw.number
     found = len(problems)
-    id_type_text = _text(values.get("id_type")) or IdType.RESIDENT_ID.value
-    id_type = ID_TYPES.get(id_type_text) or ID_TYPES.get(id_type_text.lower())
+    id_type = cells.id_type(id_type_value)
     if id_type is None:
         problems.append(RowProblem(number, "id_type", N_("%(value)s is not an identity document type (身份证, 护照, "
-                                                         "港澳通行证, 台湾通行证)."), {"value": id_type_text}))
+                                                         "港澳通行证, 台湾通行证)."),
+                                   {"value": _text(id_type_value) or IdType.RESIDENT_ID.value}))
         id_type = IdType.RESIDENT_ID
-    raw_number = values.get("id_number")
-    if isinstance(raw_number, int | float) and len(_text(raw_number)) > 15:
+    given_number = raw_number
+    if raw_number.__class__ is not str and isinstance(raw_number, int | float) and len(_text(raw_number)) > 15:
         # Excel keeps 15 significant digits: an 18-digit ID number typed as a number has lost its end.
         problems.append(RowProblem(number, "id_number", N_("The ID number was stored as a number and has lost "
                                                            "digits: format the column as text and type it again.")))
         raw_number = None
-    sex_text = _text(values.get("sex"))
-    sex = SEXES.get(sex_text.lower()) if sex_text else None
-    if sex_text and sex is None:
+    sex = cells.sex(sex_value)
+    if sex is _BAD:
         problems.append(RowProblem(number, "sex", N_("Write the sex as 男 or 女 (M or F).")))
-    try:
-        birth_date = parse_date(values.get("birth_date"))
-    except ValueError:
+        sex = None
+    birth_date = cells.date(birth_value)
+    if birth_date is _BAD:
         birth_date = None
         problems.append(RowProblem(number, "birth_date", N_("%(value)s is not a date: write it like 1998-05-17."),
-                                   {"value": _text(values.get("birth_date"))}))
-    if raw_number is not None or not values.get("id_number"):
-        person, person_problems = rules.check_person(
-            name=_text(values.get("name")), id_type=id_type, id_number=_text(raw_number), today=today,
-            nationality=_text(values.get("nationality")) or None, name_latin=_text(values.get("name_latin")) or None,
-            birth_date=birth_date, sex=sex)
-        problems.extend(RowProblem(number, p.field, p.message, p.params) for p in person_problems)
-    else:
+                                   {"value": _text(birth_value)}))
+    if raw_number is None and given_number:
         person = None
-    if person is None or len(problems) > found:
-        return None
-    return values, person
-
-
-def _check_row(raw: tabular.Row, item: tuple[dict[str, Any], rules.CheckedPerson] | None, lookups: _Lookups,
-               leader_org: int | None, problems: list[RowProblem]) -> _Row | None:
-    number = raw.number
-    values = raw.values
-    found = len(problems)
-    skill_text = _text(values.get("skill"))
-    skill = lookups.skills.get(skill_text.casefold()) if skill_text else None
+    else:
+        person, person_problems = rules.check_person(
+            name=name if name.__class__ is str else _text(name), id_type=id_type,
+            id_number=raw_number if raw_number.__class__ is str else _text(raw_number), today=today,
+            nationality=_text(nationality) or None, name_latin=_text(name_latin) or None, birth_date=birth_date,
+            sex=sex)
+        if person_problems:
+            problems.extend(RowProblem(number, p.field, p.message, p.params) for p in person_problems)
+    skill_text = skill_value if skill_value.__class__ is str else _text(skill_value)
+    try:
+        skill = skills[skill_text]
+    except KeyError:
+        skill = skills[skill_text] = lookups.skills.get(skill_text.casefold()) if skill_text else None
     if skill is None:
         problems.append(RowProblem(number, "skill", N_("%(value)s is not a skill of this event: write its code or "
                                                        "name."), {"value": skill_text or "—"}))
-    org_text = _text(values.get("organisation"))
-    organisation_id = lookups.organisations.get(org_text.casefold()) if org_text else leader_org
+    org_text = org_value if org_value.__class__ is str else _text(org_value)
+    if org_text:
+        try:
+            organisation_id = organisations[org_text]
+        except KeyError:
+            organisation_id = organisations[org_text] = lookups.organisations.get(org_text.casefold())
+    else:
+        organisation_id = leader_org
     if org_text and organisation_id is None:
         problems.append(RowProblem(number, "organisation", N_("Unknown organisation: %(name)s. Register it in "
                                                               "SaiPing first, or correct the name."),
@@ -354,21 +431,11 @@ def _check_row(raw: tabular.Row, item: tuple[dict[str, Any], rules.CheckedPerson
         problems.append(RowProblem(number, "organisation", N_("A team leader imports entries of their own "
                                                               "organisation only (%(name)s)."),
                                    {"name": lookups.organisation_names.get(leader_org, "")}))
-    if item is None or skill is None or len(problems) > found:
+    if person is None or skill is None or len(problems) > found:
         return None
-    person = item[1]
-    known = lookups.people.get(person.key)
-    if known is not None and known[1] != person.name:
-        problems.append(RowProblem(number, "name", N_("This ID number is already registered under another name "
-                                                      "(%(name)s)."), {"name": known[1]}))
-        return None
-    team_name = _text(values.get("team_name")) or None
-    if skill.team_size > 1 and team_name is None:
-        problems.append(RowProblem(number, "team_name", N_("%(skill)s is a team skill: give the team's name."),
-                                   {"skill": skill.code}))
-        return None
-    return _Row(number, skill, organisation_id, team_name if skill.team_size > 1 else None, person,
-                _text(values.get("phone")) or None, _text(values.get("district")) or None)
+    team_name = _text(team_value) or None if skill.team_size > 1 else None   # (a missing one: see _plan)
+    return _Row(number, skill, organisation_id, team_name, person, _text(phone) or None, _text(district) or None,
+                person.key)
 
 
 def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowProblem]
@@ -376,53 +443,73 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
     """Group rows into entries and check them together with what is already entered."""
     seen: dict[tuple[int, tuple[str, str, str]], int] = {}
     named: dict[tuple[str, str, str], tuple[str, int]] = {}
-    groups: dict[tuple, list[_Row]] = defaultdict(list)
+    groups: dict[tuple, list[_Row]] = {}
+    people, entered = lookups.people, lookups.entered
     for row in rows:
-        first = named.setdefault(row.person.key, (row.person.name, row.number))
-        if first[0] != row.person.name:
+        person = row.person
+        key = row.key
+        known = people.get(key)
+        if known is not None and known[1] != person.name:
+            problems.append(RowProblem(row.number, "name", N_("This ID number is already registered under another "
+                                                              "name (%(name)s)."), {"name": known[1]}))
+            continue
+        if row.team_name is None and row.skill.team_size > 1:
+            problems.append(RowProblem(row.number, "team_name", N_("%(skill)s is a team skill: give the team's "
+                                                                   "name."), {"skill": row.skill.code}))
+            continue
+        first = named.setdefault(key, (person.name, row.number))
+        if first[0] != person.name:
             problems.append(RowProblem(row.number, "name", N_("The same ID number has another name on row "
                                                               "%(row)s."), {"row": first[1]}))
             continue
-        key = (row.skill.id, row.person.key)
-        if key in seen:
+        skill = row.skill
+        skill_key = (skill.id, key)
+        if skill_key in seen:
             problems.append(RowProblem(row.number, "id_number", N_("The same person is also entered in this skill "
-                                                                   "on row %(row)s."), {"row": seen[key]}))
+                                                                   "on row %(row)s."), {"row": seen[skill_key]}))
             continue
-        seen[key] = row.number
-        group_key = (row.skill.id, row.organisation_id, row.team_name) if row.skill.team_size > 1 else (row.number,)
-        groups[group_key].append(row)
+        seen[skill_key] = row.number
+        if skill.team_size > 1:
+            groups.setdefault((skill.id, row.organisation_id, row.team_name), []).append(row)
+        else:
+            groups[(row.number,)] = [row]
     when = registration.competition_date(event)
     skill_rules: dict[int, _SkillRules] = {}
     planned: list[PlannedEntry] = []
     unchanged = 0
     for members in groups.values():
-        skill = members[0].skill
+        first = members[0]
+        skill = first.skill
         info = skill_rules.get(skill.id)
         if info is None:
-            info = skill_rules[skill.id] = _SkillRules.of(skill)
-        existing = []
-        for row in members:
-            known = lookups.people.get(row.person.key)
-            existing.append(lookups.entered.get((info.skill_id, known[0])) if known else None)
-        if all(e is not None for e in existing):
-            entry_ids = {e[0] for e in existing}
-            if len(entry_ids) == 1 and all(e[1] == members[0].organisation_id and e[2] == members[0].team_name
-                                           for e in existing):
-                unchanged += len(members)  # imported before: nothing to do
-                continue
+            info = skill_rules[skill.id] = _SkillRules.of(skill.skill, when)
         group_problems = len(problems)
-        for row, entry in zip(members, existing, strict=True):
-            if entry is not None:
-                problems.append(RowProblem(row.number, "id_number", N_("%(name)s has already entered this skill "
-                                                                       "(another entry)."),
-                                           {"name": row.person.name}))
+        if entered:   # some people of the file already have entries in this event's skills
+            existing = []
+            for row in members:
+                known = people.get(row.key)
+                existing.append(entered.get((info.skill_id, known[0])) if known else None)
+            if None not in existing:
+                entry_ids = {e[0] for e in existing}
+                if len(entry_ids) == 1 and all(e[1] == first.organisation_id and e[2] == first.team_name
+                                               for e in existing):
+                    unchanged += len(members)  # imported before: nothing to do
+                    continue
+            for row, entry in zip(members, existing, strict=True):
+                if entry is not None:
+                    problems.append(RowProblem(row.number, "id_number", N_("%(name)s has already entered this "
+                                                                           "skill (another entry)."),
+                                               {"name": row.person.name}))
+        passes = info.age_passes
         for row in members:
-            for problem in rules.member_problems(info.age_rule, row.person.facts(), competition_date=when,
-                                                 skill=info.age_skill):
-                problems.append(RowProblem(row.number, "birth_date", problem.message, problem.params))
+            person = row.person
+            if not passes(person.birth_date, person.sex):   # usually it passes: member_problems would find nothing
+                for problem in rules.member_problems(info.age_rule, person.facts(), competition_date=when,
+                                                     skill=info.age_skill):
+                    problems.append(RowProblem(row.number, "birth_date", problem.message, problem.params))
         counts = lookups.counts[info.skill_id]
-        organisation_id = members[0].organisation_id
-        country = members[0].person.nationality
+        organisation_id = first.organisation_id
+        country = first.person.nationality
         for problem in rules.entry_problems(info.settings, team_size=info.team_size, capacity=info.capacity,
                                             members=len(members), organisation_id=organisation_id, country=country,
                                             counts=counts):
@@ -432,9 +519,13 @@ def _plan(event: Event, rows: list[_Row], lookups: _Lookups, problems: list[RowP
         if len(problems) > group_problems:
             continue
         counts.add(organisation_id, country)
-        planned.append(PlannedEntry(info.skill_id, organisation_id, members[0].team_name,
-                                    [r.number for r in members], [r.person for r in members],
-                                    [(r.phone, r.district) for r in members]))
+        if len(members) == 1:   # list displays: a comprehension costs a call, once per row of a big file
+            planned.append(PlannedEntry(info.skill_id, organisation_id, first.team_name, [first.number],
+                                        [first.person], [(first.phone, first.district)]))
+        else:
+            planned.append(PlannedEntry(info.skill_id, organisation_id, first.team_name,
+                                        [r.number for r in members], [r.person for r in members],
+                                        [(r.phone, r.district) for r in members]))
     return planned, unchanged
 
 
@@ -453,42 +544,36 @@ def import_entries(report: EntryImportReport, user: User | None) -> EntryImportR
 
 def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
     now = datetime.now(UTC)
-    keys: dict[tuple[str, str, str], tuple[rules.CheckedPerson, str | None, str | None, int | None]] = {}
+    known = report.known_people
+    ids: dict[tuple[str, str, str], int] = {}
+    new_people: dict[tuple[str, str, str], tuple] = {}   # key → the person's column values (first row wins)
+    people, entries, members = Person.__table__, Entry.__table__, EntryMember.__table__
+    connection = db.session.connection()
+    birth_date = _bind(connection, people.c.birth_date)
+    created_at = _bind(connection, people.c.created_at)(now)
     for planned in report.planned:
-        for person, (phone, district) in zip(planned.people, planned.contacts, strict=True):
-            keys.setdefault(person.key, (person, phone, district, planned.organisation_id))
-    # People the check found in the database (one query there); the others are new.
-    ids = {key: report.known_people[key] for key in keys if key in report.known_people}
-    new_people = [key for key in keys if key not in ids]
-    people = Person.__table__
+        organisation_id = planned.organisation_id
+        for p, (phone, district) in zip(planned.people, planned.contacts, strict=True):
+            key = p.key
+            if key in known:
+                ids[key] = known[key]
+            elif key not in new_people:
+                new_people[key] = (p.name, p.name_latin, p.id_type, p.id_number, p.nationality,
+                                   birth_date(p.birth_date), p.sex, phone, organisation_id, district, created_at)
     if new_people:
-        _bulk_insert(people, ("name", "name_latin", "id_type", "id_number", "nationality", "birth_date", "sex",
-                              "phone", "organisation_id", "district", "created_at"),
-                     [(p.name, p.name_latin, p.id_type, p.id_number, p.nationality, p.birth_date, p.sex, phone,
-                       org, district, now) for p, phone, district, org in (keys[key] for key in new_people)])
-        # The people of this transaction created at ``now`` are exactly these (``now`` is taken per import).
-        for person_id, id_type, nationality, number in db.session.execute(
-                select(people.c.id, people.c.id_type, people.c.nationality, people.c.id_number)
-                .where(people.c.created_at == now)).all():
-            ids[(id_type, nationality, number)] = person_id
-    entries, members = Entry.__table__, EntryMember.__table__
+        ids.update(zip(new_people, _insert_with_ids(connection, people, (
+            "name", "name_latin", "id_type", "id_number", "nationality", "birth_date", "sex", "phone",
+            "organisation_id", "district", "created_at"), list(new_people.values())), strict=True))
     created_by = getattr(user, "id", None)
-    _bulk_insert(entries, ("skill_id", "organisation_id", "team_name", "status", "created_by_id", "created_at"),
-                 [(p.skill_id, p.organisation_id, p.team_name, "submitted", created_by, now) for p in report.planned])
-    # The new entries are the ones of this transaction without members yet (other transactions' are either
-    # invisible or committed with their members). Entries with the same skill, organisation and team name are
-    # alike until their members are added, so any of them may take any planned entry of that key.
-    free: dict[tuple, list[int]] = defaultdict(list)
-    for entry_id, skill_id, organisation_id, team_name in db.session.execute(
-            select(entries.c.id, entries.c.skill_id, entries.c.organisation_id, entries.c.team_name)
-            .outerjoin(members, members.c.entry_id == entries.c.id)
-            .where(entries.c.created_at == now, entries.c.skill_id.in_({p.skill_id for p in report.planned}),
-                   members.c.id.is_(None))).all():
-        free[(skill_id, organisation_id, team_name)].append(entry_id)
-    entry_ids = [free[(p.skill_id, p.organisation_id, p.team_name)].pop() for p in report.planned]
-    _bulk_insert(members, ("entry_id", "skill_id", "person_id"),
-                 [(entry_id, planned.skill_id, ids[person.key])
-                  for entry_id, planned in zip(entry_ids, report.planned, strict=True) for person in planned.people])
+    created_at = _bind(connection, entries.c.created_at)(now)
+    entry_ids = _insert_with_ids(connection, entries, ("skill_id", "organisation_id", "team_name", "status",
+                                                       "created_by_id", "created_at"),
+                                 [(p.skill_id, p.organisation_id, p.team_name, "submitted", created_by, created_at)
+                                  for p in report.planned])
+    _insert_with_ids(connection, members, ("entry_id", "skill_id", "person_id"),
+                     [(entry_id, planned.skill_id, ids[person.key])
+                      for entry_id, planned in zip(entry_ids, report.planned, strict=True)
+                      for person in planned.people])
     audit.record("entry.import", None, actor=user, object_type="entry", after={
         "filename": report.filename, "sha256": report.digest, "rows": report.rows,
         "organisation_id": report.organisation_id, "entries_created": id_ranges(entry_ids),
@@ -511,33 +596,63 @@ def id_ranges(ids: Iterable[int]) -> str:
     return ",".join(parts)
 
 
-def _bulk_insert(table: Any, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """One executemany of plain tuples through the driver, in the session's transaction: SQLAlchemy's per-row
-    parameter handling cost more than the database's work. Values are converted as SQLAlchemy would (its bind
-    processors, e.g. dates stored as text on SQLite)."""
-    connection = db.session.connection()
+def _bind(connection: Any, column: Any) -> Any:
+    """How SQLAlchemy converts a value for ``column`` on this database (e.g. dates stored as text on SQLite),
+    each distinct value converted once; values the driver takes as they are pass through."""
     dialect = connection.dialect
-    processors = [(i, p) for i, p in enumerate(table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-                                               for name in columns) if p]
-    if processors:
-        converted = []
-        cache: dict[tuple[int, Any], Any] = {}   # the same value (e.g. the import's timestamp) converted once
-        for row in rows:
-            values = list(row)
-            for index, process in processors:
-                value = values[index]
-                if value is not None:
-                    key = (index, value)
-                    if key not in cache:
-                        cache[key] = process(value)
-                    values[index] = cache[key]
-            converted.append(tuple(values))
-        rows = converted
-    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    if process is None:
+        return lambda value: value
+    cache: dict[Any, Any] = {None: None}
+
+    def convert(value: Any) -> Any:
+        try:
+            return cache[value]
+        except KeyError:
+            converted = cache[value] = process(value)
+            return converted
+
+    return convert
+
+
+def _insert_sql(connection: Any, table: Any, columns: tuple[str, ...]) -> str:
+    dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
-    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-           f"VALUES ({', '.join([marker] * len(columns))})")
-    connection.exec_driver_sql(sql, rows)
+    marker = "?" if dialect.paramstyle == "qmark" else "%s"
+    return (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([marker] * len(columns))})")
+
+
+def _reserve_ids(connection: Any, table: Any, columns: tuple[str, ...], first_row: tuple, count: int
+                 ) -> tuple[list[int], bool]:
+    """Ids for ``count`` new rows of ``table``, so that the rows go in with their ids and none has to be read
+    back: on PostgreSQL from the table's sequence (``nextval``: concurrent transactions never get the same ones);
+    on SQLite ``first_row`` is inserted alone, which takes the database's write lock until the transaction ends,
+    so no one else can insert and the ids after its rowid are free (those SQLite itself would have chosen).
+    Returns the ids and whether the first row is already inserted."""
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        return list(connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            (table.name, count)).scalars()), False
+    if dialect != "sqlite":   # pragma: no cover - SaiPing runs on SQLite and PostgreSQL only
+        raise NotImplementedError(dialect)
+    first = connection.exec_driver_sql(_insert_sql(connection, table, columns), first_row).lastrowid
+    return list(range(first, first + count)), True
+
+
+def _insert_with_ids(connection: Any, table: Any, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
+    """Insert ``rows`` (values already converted, see :func:`_bind`) with their ids (:func:`_reserve_ids`) by one
+    executemany of plain tuples through the driver, in the session's transaction; return the ids in order.
+    SQLAlchemy's per-row parameter handling cost more than the database's work."""
+    if not rows:
+        return []
+    ids, first_done = _reserve_ids(connection, table, columns, rows[0], len(rows))
+    skip = 1 if first_done else 0
+    if len(rows) > skip:   # (an empty list would run the statement once without parameters)
+        connection.exec_driver_sql(_insert_sql(connection, table, ("id", *columns)),
+                                   [(i, *row) for i, row in zip(ids[skip:], rows[skip:], strict=True)])
+    return ids
 
 
 def template_xlsx() -> bytes:

@@ -29,7 +29,8 @@ class Column:
 
 class Row(NamedTuple):   # a named tuple, not a frozen dataclass: one per row, and those are slow to make
     number: int                 # the row number an organiser sees in Excel (header = 1)
-    values: dict[str, Any]      # our column key → the cell value (str, int, float, date, datetime or None)
+    values: dict[str, Any]      # our column key → the cell value (str, int, float, date, datetime or None);
+    #                             a tuple in the order of the columns asked for with ``read_full_table(tuples=True)``
 
 
 def _normalise_header(text: Any) -> str:
@@ -45,6 +46,22 @@ def _cell(value: Any) -> Any:
     if value.__class__ is float and value.is_integer():
         return int(value)
     return value
+
+
+_MISSING = object()
+
+
+def _cells(column: Sequence[Any]) -> list[Any]:
+    """:func:`_cell` of every value of one column, each distinct value converted once: a column of an upload
+    repeats its values (the skill, the organisation, 身份证, 男/女), and text is the common case."""
+    kinds = set(map(type, column))
+    if bool in kinds and (int in kinds or float in kinds):
+        return [_cell(v) for v in column]   # True == 1 == 1.0: they cannot share one table of values
+    try:
+        converted = {value: _cell(value) for value in set(column)}
+        return list(map(converted.__getitem__, column))
+    except (KeyError, TypeError):           # NaN (never equal to itself) or an unhashable value
+        return [_cell(v) for v in column]
 
 
 def _open_workbook(data: bytes) -> Any:
@@ -131,10 +148,13 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column], *, sheet: 
 
 
 def read_full_table(data: bytes, filename: str, columns: Sequence[Column], *, sheet: str | None = None,
-                    preferred_sheets: Sequence[str] = (), max_rows: int = 50_000) -> Table:
+                    preferred_sheets: Sequence[str] = (), max_rows: int = 50_000, tuples: bool = False) -> Table:
     """Like :func:`read_table`, also telling the caller the header texts it did not recognise and the merged
     ranges, for importers that refuse them. Without ``sheet``, the first sheet named in ``preferred_sheets``
-    is read (else the first sheet); a missing required column names the sheet and the other sheets."""
+    is read (else the first sheet); a missing required column names the sheet and the other sheets.
+
+    ``tuples=True``: each row's values are a tuple in the order of ``columns`` (``None`` for a column the file
+    lacks) instead of a dict, converted column by column: for large imports."""
     name = filename.lower()
     sheet_info = None
     if name.endswith(".csv"):
@@ -158,6 +178,8 @@ def read_full_table(data: bytes, filename: str, columns: Sequence[Column], *, sh
     known = set(positions.values())
     unknown = [(i, str(_cell(text))) for i, text in enumerate(raw[header_index])
                if i not in known and _cell(text) is not None]
+    if tuples:
+        return Table(_tuple_rows(raw, header_index, columns, positions, max_rows), unknown, positions, sheet_info)
     rows = []
     for offset, raw_row in enumerate(raw[header_index + 1:], start=header_index + 2):
         width = len(raw_row)
@@ -168,6 +190,27 @@ def read_full_table(data: bytes, filename: str, columns: Sequence[Column], *, sh
         if len(rows) > max_rows:
             raise Invalid("table.too_many", N_("The file has more than %(n)s rows."), n=max_rows)
     return Table(rows, unknown, positions, sheet_info)
+
+
+def _tuple_rows(raw: list[list[Any]], header_index: int, columns: Sequence[Column], positions: dict[str, int],
+                max_rows: int) -> list[Row]:
+    body = raw[header_index + 1:]
+    if not body:
+        return []
+    if len({len(r) for r in body}) > 1:   # CSV rows may be short; a sheet from the reader is rectangular
+        width = max(map(len, body))
+        body = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in body]
+    nothing = [None] * len(body)
+    transposed = list(zip(*body, strict=True))
+    values = [_cells(transposed[positions[c.key]]) if c.key in positions else nothing for c in columns]
+    rows = []
+    for offset, row in enumerate(zip(*values, strict=True), start=header_index + 2):
+        if not any(row) and all(v is None for v in row):
+            continue  # a blank row (a row of zeros or False is not blank)
+        rows.append(Row(offset, row))
+        if len(rows) > max_rows:
+            raise Invalid("table.too_many", N_("The file has more than %(n)s rows."), n=max_rows)
+    return rows
 
 
 def _match_headers(header_row: Sequence[Any], columns: Sequence[Column]) -> dict[str, int]:

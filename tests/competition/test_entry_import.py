@@ -103,6 +103,32 @@ def test_dry_run_stores_nothing_then_import_stores_all_and_again_changes_nothing
     assert count(Entry) == 3 and count(AuditLog) == audit_rows
 
 
+def test_a_second_import_links_members_to_the_right_people_after_existing_rows(event):
+    """Ids are allocated before the bulk INSERTs: after rows already in the tables (and a person who exists),
+    every member must point at its own entry, skill and person, and the audit names exactly the new ids."""
+    entry_import.import_entries(entry_import.check_entry_file(event, xlsx([row(), row("李四", idn(seq=125))]),
+                                                              "a.xlsx"), None)
+    db.session.commit()
+    second = xlsx([row("张三", skill="T01", team="二队"), row("钱七", idn(seq=131), skill="T01", team="二队"),
+                   row("孙八", idn(seq=133))])
+    result = entry_import.import_entries(entry_import.check_entry_file(event, second, "b.xlsx"), None)
+    db.session.commit()
+    assert (result.entries_created, result.people_created) == (2, 2)
+    members = {(m.person.name, m.entry.skill.code, m.entry.team_name) for m in db.session.scalars(
+        select(EntryMember))}
+    assert members == {("张三", "B01", None), ("李四", "B01", None), ("张三", "T01", "二队"), ("钱七", "T01", "二队"),
+                       ("孙八", "B01", None)}
+    assert all(m.skill_id == m.entry.skill_id for m in db.session.scalars(select(EntryMember)))
+    assert count(Person) == 4
+    new_ids = sorted(db.session.scalars(select(Person.id).where(Person.name.in_(["钱七", "孙八"]))))
+    log = db.session.scalars(select(AuditLog).where(AuditLog.action == "entry.import")
+                             .order_by(AuditLog.seq.desc())).first()
+    assert log.after["people_created"] == entry_import.id_ranges(new_ids)
+    assert log.after["entries_created"] == entry_import.id_ranges(
+        db.session.scalars(select(Entry.id).join(EntryMember).join(Person)
+                           .where(Person.name.in_(["钱七", "孙八"]))).unique())
+
+
 def test_a_csv_in_gb18030_with_english_headers(event):
     text = f"Skill,Organisation,Name,ID number\nB01,{ORG},张三,{idn()}\n"
     report = entry_import.check_entry_file(event, text.encode("gb18030"), "e.csv")
@@ -270,3 +296,11 @@ def test_the_page_flow_for_a_leader(app, browser):
     assert response.status_code == 302
     with app.app_context():
         assert count(Entry) == 2
+
+
+def test_a_known_number_under_another_name_is_reported_before_a_missing_team_name(event):
+    entry_import.import_entries(entry_import.check_entry_file(event, xlsx([row()]), "a.xlsx"), None)
+    db.session.commit()
+    report = entry_import.check_entry_file(event, xlsx([row("张四", skill="T01"), row("钱七", idn(seq=131),
+                                                                                     skill="T01")]), "b.xlsx")
+    assert [(r, c) for r, c, _ in problems(report)] == [(2, "name"), (3, "team_name")]

@@ -25,9 +25,12 @@ from competition.rules.identity import (
     age_on,
     anniversary,
     check_age,
+    eligible_birth_dates,
+    encoded_mismatches,
     identity_mismatches,
     normalise_id_number,
     resident_id_check_char,
+    resident_id_facts,
     validate_hk_macau_permit,
     validate_hmt_residence_permit,
     validate_identity,
@@ -665,3 +668,81 @@ def test_chinese_eligibility_property(birth_date, sex, female_cadre):
     retirement_age = 60 if sex == "M" else (55 if female_cadre else 50)
     problem = check_age(CHINESE, birth_date, sex, START, female_cadre=female_cadre)
     assert (problem is None) == (16 <= age < retirement_age)
+
+
+# --- the fast paths an import uses: same answers as the plain functions ----------------------------------
+
+@prop
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_char_equals_the_weighted_sum(body):
+    weighted = sum(int(digit) * weight for digit, weight in zip(body, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10,
+                                                                          5, 8, 4, 2), strict=True))
+    assert resident_id_check_char(body) == "10X98765432"[weighted % 11]
+
+
+@prop
+@given(st.sampled_from(["500107", "110101", "810000", "360426"]), st.dates(min_value=date(1900, 1, 1),
+                                                                         max_value=TODAY), st.integers(0, 999))
+def test_resident_id_facts_are_the_document(region, birth, sequence):
+    number = make_id(region, birth, sequence)
+    document = validate_resident_id(number.lower(), today=TODAY)
+    assert resident_id_facts(number.lower(), today=TODAY) == (document.number, document.birth_date, document.sex)
+    assert document.sex == ("M" if sequence % 2 else "F")
+
+
+def test_resident_id_facts_refuse_like_the_validator():
+    wrong = with_wrong_check_char(make_id("500107", date(1998, 5, 17), 123))
+    with pytest.raises(IdentityError) as error:
+        resident_id_facts(wrong, today=TODAY)
+    assert error.value.code == "id.checksum"
+
+
+def _window_agrees(rule, birth_date, sex, on, skill=None, female_cadre=False):
+    window = eligible_birth_dates(rule, on, sex, skill=skill, female_cadre=female_cadre)
+    eligible = check_age(rule, birth_date, sex, on, skill=skill, female_cadre=female_cadre) is None
+    assert window is not None
+    assert (window[0] <= birth_date <= window[1]) == eligible
+
+
+@prop
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+       st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31)), st.sampled_from(["M", "F"]),
+       st.booleans(), st.integers(0, 30), st.integers(31, 70), st.integers(31, 70))
+def test_chinese_window_is_exactly_check_age(birth_date, on, sex, female_cadre, min_age, male, female):
+    rule = AgeRule(kind=AgeRuleKind.CHINESE, min_age=min_age, retirement_age_male=male,
+                   retirement_age_female=female, retirement_age_female_cadre=max(female, male))
+    _window_agrees(rule, birth_date, sex, on, female_cadre=female_cadre)
+
+
+@pytest.mark.parametrize("on", [date(2028, 2, 29), date(2027, 2, 28), date(2027, 3, 1), date(2028, 3, 1)])
+@pytest.mark.parametrize("birth_date", [date(2012, 2, 28), date(2012, 2, 29), date(2012, 3, 1), date(2011, 2, 28),
+                                        date(2011, 3, 1), date(1968, 2, 29), date(1968, 3, 1), date(1978, 2, 28)])
+def test_chinese_window_on_leap_days(on, birth_date):
+    for sex in ("M", "F"):
+        _window_agrees(AgeRule(kind=AgeRuleKind.CHINESE), birth_date, sex, on)
+
+
+@prop
+@given(st.dates(min_value=date(1950, 1, 1), max_value=date(2030, 12, 31)), st.integers(2000, 2040),
+       st.sampled_from(["M", "F", None]), st.sampled_from([None, "Mechatronics", "Welding"]))
+def test_worldskills_window_is_exactly_check_age(birth_date, year, sex, skill):
+    rule = AgeRule(kind=AgeRuleKind.WORLDSKILLS, extended_age_skills=frozenset({"Mechatronics"}))
+    _window_agrees(rule, birth_date, sex, year, skill=skill)
+    _window_agrees(rule, birth_date, sex, date(year, 6, 1), skill=skill)
+
+
+def test_window_outside_the_calendar_is_none_and_bad_arguments_raise():
+    assert eligible_birth_dates(AgeRule(kind=AgeRuleKind.CHINESE), date(10, 1, 1), "M") is None
+    with pytest.raises(ValueError):
+        eligible_birth_dates(AgeRule(kind=AgeRuleKind.CHINESE), date(2026, 1, 1), None)
+    with pytest.raises(TypeError):
+        eligible_birth_dates(AgeRule(kind=AgeRuleKind.CHINESE), 2026, "M")
+
+
+@pytest.mark.parametrize("birth_date, sex, typed_birth, typed_sex, expected", [
+    (date(1998, 5, 17), "M", None, None, []),
+    (date(1998, 5, 17), "M", date(1998, 5, 18), "F", ["id.mismatch.birth_date", "id.mismatch.sex"]),
+    (None, None, date(1998, 5, 18), "F", []),
+])
+def test_encoded_mismatches(birth_date, sex, typed_birth, typed_sex, expected):
+    assert encoded_mismatches(birth_date, sex, birth_date=typed_birth, sex=typed_sex) == expected

@@ -14,6 +14,7 @@ from competition.rules.registration import (
     RegistrationError,
     RegistrationSettings,
     age_rule,
+    age_screen,
     age_skill,
     check_person,
     default_settings,
@@ -190,3 +191,24 @@ def test_blank_name_and_number():
 
 def test_age_rule_choices_are_listed():
     assert set(AgeRuleChoice.ALL) == {"worldskills", "chinese", "none"}
+
+
+# --- age_screen: the import's quick test agrees with member_problems -------------------------------------------
+
+@pytest.mark.parametrize("rule_settings, skill", [
+    ({}, "B01"), ({"age_rule": "worldskills"}, "B01"), ({"age_rule": "worldskills"}, "Mechatronics"),
+    ({"age_rule": "none"}, "B01"), ({"min_age": 18, "retirement_age_male": 55, "retirement_age_female": 45}, "B01"),
+])
+@pytest.mark.parametrize("competition_date", [date(2026, 10, 20), date(2028, 2, 29), date(2027, 3, 1)])
+def test_age_screen_agrees_with_member_problems(rule_settings, skill, competition_date):
+    rule = age_rule(RegistrationSettings(**rule_settings), skill)
+    name = age_skill(rule, (skill,))
+    passes = age_screen(rule, competition_date=competition_date, skill=name)
+    births = [None, date(1960, 2, 29), date(1966, 10, 20), date(1976, 10, 21), date(2004, 1, 1), date(2008, 12, 31),
+              date(2010, 10, 20), date(2010, 10, 21), date(2012, 2, 29), date(2011, 3, 1), date(2020, 1, 1)]
+    births += [date(1950 + n // 12, 1 + n % 12, 1 + n % 28) for n in range(0, 12 * 75, 7)]
+    for birth in births:
+        for sex in ("M", "F", None):
+            expected = not member_problems(rule, MemberFacts("张三", birth, sex), competition_date=competition_date,
+                                           skill=name)
+            assert passes(birth, sex) is expected, (birth, sex)
