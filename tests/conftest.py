@@ -74,8 +74,15 @@ def _empty_tables(app) -> None:
         tables = [t for t in reversed(db.metadata.sorted_tables) if t.name in existing and t.name not in KEEP_TABLES]
         with db.engine.begin() as conn:
             if conn.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables)
-                                  + " RESTART IDENTITY CASCADE"))
+                # DELETE and setval, not TRUNCATE: on a test's few rows TRUNCATE costs ~130 ms (it replaces
+                # every table's files), this ~2 ms. Children first (sorted_tables), ids restart at 1.
+                sequences = conn.execute(text(
+                    "SELECT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
+                    "JOIN pg_class t ON t.oid = d.refobjid JOIN pg_namespace n ON n.oid = s.relnamespace "
+                    "WHERE s.relkind = 'S' AND n.nspname = current_schema() AND t.relname = ANY(:names)"),
+                    {"names": [t.name for t in tables]}).scalars().all()
+                conn.exec_driver_sql("; ".join([f'DELETE FROM "{t.name}"' for t in tables]
+                                               + [f"SELECT setval('\"{name}\"', 1, false)" for name in sequences]))
             else:
                 for table in tables:
                     conn.execute(table.delete())
