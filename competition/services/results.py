@@ -284,11 +284,12 @@ def _carried(skill: Skill, totals: dict[int, Decimal]) -> dict[int, Decimal]:
     from competition.services import rounds
     previous = rounds.previous_totals(skill)
     members = rounds.entry_members(skill.id)
-    numbers = dict(db.session.execute(select(Entry.id, Entry.competitor_number).where(Entry.skill_id == skill.id)))
     try:
         return awards.carry_scores({eid: previous[members[eid]] for eid in totals if members.get(eid) in previous},
                                    totals, settings)
     except awards.AwardsError as error:  # keys are entry ids: name the competitors by number instead
+        numbers = dict(db.session.execute(select(Entry.id, Entry.competitor_number)
+                                          .where(Entry.skill_id == skill.id)).all())
         missing = [numbers.get(eid) or str(eid) for eid in totals if members.get(eid) not in previous]
         raise StateConflict("rounds.missing_previous", N_("No previous-round result for competitors %(numbers)s: "
                                                           "scores cannot be carried."),
