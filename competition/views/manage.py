@@ -49,12 +49,16 @@ def dashboard():
 def new_event():
     require(permissions.can_create_event)
     form = EventForm()
+    form.previous_round_id.choices = [SelectChoice("", _("None (the first round)"))] + [
+        SelectChoice(str(e.id), f"{e.year} · {e.name} ({e.code})") for e in db.session.scalars(
+            select(Event).where(Event.kind == EventKind.WORLDSKILLS_SELECTION).order_by(Event.year.desc(), Event.id))]
     if form.validate_on_submit():
         try:
             event = events.create_event(code=form.code.data, name=form.name.data, name_en=form.name_en.data,
                                         kind=form.kind.data, tier=form.tier.data, year=form.year.data,
                                         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                                        venue=form.venue.data)
+                                        venue=form.venue.data,
+                                        previous_round_id=int(form.previous_round_id.data or 0) or None)
             db.session.commit()
             return redirect(url_for("manage.event", event_id=event.id))
         except DomainError as error:

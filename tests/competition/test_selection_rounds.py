@@ -227,3 +227,28 @@ def test_the_results_page_shows_the_carried_score(app, browser):
     assert "带入成绩" in page and "76.00" in page and "74.40" in page
     page = Browser(app.test_client()).get(f"/skills/{first_id}/results").get_data(as_text=True)
     assert "带入成绩" not in page
+
+
+def test_the_previous_round_can_be_named_when_creating_the_event(app, browser):
+    with app.test_request_context():
+        first = factories.event("ws-r1", WS)
+        factories.event("bayu-x", EventKind.BAYU_CUP)
+        factories.organiser("admin")  # a global organiser may create events
+        db.session.commit()
+        first_id = first.id
+        with pytest.raises(Invalid) as refused:
+            events.create_event(code="bayu-y", name="巴渝", kind=EventKind.BAYU_CUP, tier="provincial_1", year=2026,
+                                previous_round_id=first_id)
+        assert refused.value.code == "rounds.kind"
+        db.session.rollback()
+    browser.login("admin")
+    form = browser.get("/manage/events/new").get_data(as_text=True)
+    assert "ws-r1" in form and "bayu-x" not in form  # only selection events are offered
+    response = browser.post("/manage/events/new", {
+        "code": "ws-r2", "name": "第二轮", "kind": "worldskills_selection", "tier": "provincial_1", "year": "2026",
+        "previous_round_id": str(first_id)})
+    assert response.status_code == 302
+    with app.app_context():
+        from competition.models import Event
+        created = db.session.scalar(select(Event).where(Event.code == "ws-r2"))
+        assert created.previous_round_id == first_id
