@@ -65,6 +65,8 @@ class EventForm(FlaskForm):
     starts_on = DateField(_l("Starts on"), validators=[Optional()])
     ends_on = DateField(_l("Ends on"), validators=[Optional()])
     venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
+    # 世赛选拔 only: the round this event starts from (choices: the view lists the selection events)
+    previous_round_id = SelectField(_l("Previous round (WorldSkills selection)"), validators=[Optional()])
     submit = SubmitField(_l("Create event"))
 
 

@@ -129,6 +129,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("manage.new_event", "POST"): ADMIN,
     ("manage.event", "GET"): ORGANISERS,
     ("manage.event_status", "POST"): ORGANISERS,
+    ("manage.previous_round", "POST"): ORGANISERS,
+    ("manage.start_from_previous", "POST"): ORGANISERS,
     ("manage.add_skill", "POST"): ORGANISERS,
     ("manage.skill", "GET"): ORGANISERS,
     ("manage.add_aspect", "POST"): ORGANISERS,

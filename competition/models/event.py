@@ -69,8 +69,11 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     registration_closes_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # overrides of DOMAIN defaults
+    # 世赛选拔: the round this one starts from (its advanced squad, optionally its scores); see services.rounds
+    previous_round_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
     created_at: Mapped[timestamp]
 
+    previous_round: Mapped[Event | None] = relationship(remote_side="Event.id", foreign_keys=[previous_round_id])
     skills: Mapped[list[Skill]] = relationship(back_populates="event", order_by="Skill.code")
 
     @property

@@ -22,6 +22,9 @@ class Result(db.Model):
     theory: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     total: Mapped[marks]
     scaled: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))  # WorldSkills scale (median 700)
+    # 世赛选拔 with carry_weight > 0: the score ranked on, (w × previous total + (100 − w) × total) / 100;
+    # ``total`` stays this round's own score. None when nothing is carried.
+    carried: Mapped[Decimal | None] = mapped_column(Numeric(8, 2))
     place: Mapped[int]
     shared_place: Mapped[bool] = mapped_column(default=False)
     award: Mapped[str | None] = mapped_column(String(32))

@@ -56,7 +56,9 @@ def get_or_404(model: type, ident: Any) -> Any:
 
 
 def create_event(*, code: str, name: str, kind: str, tier: str, year: int, name_en: str | None = None,
-                 starts_on: date | None = None, ends_on: date | None = None, venue: str | None = None) -> Event:
+                 starts_on: date | None = None, ends_on: date | None = None, venue: str | None = None,
+                 previous_round_id: int | None = None) -> Event:
+    """A new event; a 世赛选拔 event may name its previous round (:func:`competition.services.rounds.set_previous_round`)."""
     code = code.strip()
     if kind not in set(EventKind):
         raise Invalid("event.kind", N_("Unknown event kind."))
@@ -72,6 +74,9 @@ def create_event(*, code: str, name: str, kind: str, tier: str, year: int, name_
                   year=year, starts_on=starts_on, ends_on=ends_on, venue=venue, settings={})
     db.session.add(event)
     audit.record("event.create", event, after=audit.snapshot(event, EVENT_FIELDS))
+    if previous_round_id is not None:
+        from competition.services import rounds
+        rounds.set_previous_round(event, previous_round_id)
     return event
 
 

@@ -247,14 +247,16 @@ def _recompute(skill: Skill, actor: User | None,
     worldskills = skill.event.kind in WORLDSKILLS_MODEL
     scaled = standardise.standardise_to_worldskills_scale(
         totals, settings_for(skill, "standardise", standardise.StandardiseSettings)) if worldskills else {}
+    carried = _carried(skill, totals)
+    ranked_on = carried or totals
     # Ranking uses the unrounded total: standardisation preserves order, and rounding could merge places.
-    placings = ranking.rank([ranking.Competitor(key=eid, total=totals[eid], practical=practical[eid],
+    placings = ranking.rank([ranking.Competitor(key=eid, total=ranked_on[eid], practical=practical[eid],
                                                 theory=data.theory.get(eid)) for eid in totals],
                             settings_for(skill, "ranking", ranking.RankingSettings))
     award_by_entry = _awards(skill, placings, scaled)
     computed_at = datetime.now(UTC)
     rows = [{"skill_id": skill.id, "entry_id": p.key, "practical": practical[p.key], "theory": data.theory.get(p.key),
-             "total": totals[p.key], "scaled": scaled.get(p.key), "place": p.place, "shared_place": p.shared,
+             "total": totals[p.key], "carried": carried.get(p.key), "scaled": scaled.get(p.key), "place": p.place, "shared_place": p.shared,
              "award": award_by_entry.get(p.key), "unresolved_tie": p.unresolved_tie, "criteria": criteria[p.key],
              "computed_at": computed_at}
             for p in placings]
@@ -264,8 +266,34 @@ def _recompute(skill: Skill, actor: User | None,
         then()
     audit.record("results.compute", skill, actor=actor, before={"status": status_before}, after={
         "status": skill.results_status, "entries": len(rows), "changed_result_ids": changed,
-        "results": {str(r["entry_id"]): [str(r["total"]), r["place"], r["award"]] for r in rows}})
+        "results": {str(r["entry_id"]): [str(r["total"]), r["place"], r["award"]] for r in rows}}
+        | ({"carried": {str(r["entry_id"]): str(r["carried"]) for r in rows}} if carried else {}))
     return len(rows), changed
+
+
+def _carried(skill: Skill, totals: dict[int, Decimal]) -> dict[int, Decimal]:
+    """世赛选拔 with ``selection.carry_weight`` > 0: entry id → (w × previous round's total + (100 − w) × this
+    round's total) / 100, the score this round ranks on (``Result.carried``; ``Result.total`` stays this
+    round's own score). Empty otherwise. Refused when the previous round's results are not published or a
+    competitor has no previous result."""
+    if skill.event.kind != EventKind.WORLDSKILLS_SELECTION or skill.event.previous_round_id is None:
+        return {}
+    settings = settings_for(skill, "selection", awards.SelectionSettings)
+    if not settings.carry_weight:
+        return {}
+    from competition.services import rounds
+    previous = rounds.previous_totals(skill)
+    members = rounds.entry_members(skill.id)
+    try:
+        return awards.carry_scores({eid: previous[members[eid]] for eid in totals if members.get(eid) in previous},
+                                   totals, settings)
+    except awards.AwardsError as error:  # keys are entry ids: name the competitors by number instead
+        numbers = dict(db.session.execute(select(Entry.id, Entry.competitor_number)
+                                          .where(Entry.skill_id == skill.id)).all())
+        missing = [numbers.get(eid) or str(eid) for eid in totals if members.get(eid) not in previous]
+        raise StateConflict("rounds.missing_previous", N_("No previous-round result for competitors %(numbers)s: "
+                                                          "scores cannot be carried."),
+                            numbers=", ".join(missing)) from error
 
 
 def _store(skill: Skill, rows: list[dict[str, Any]], stored: dict[int, tuple], stale: list[int]) -> list[int]:

@@ -22,8 +22,8 @@ from competition.forms import (
     UploadForm,
 )
 from competition.i18n import colon
-from competition.models import Entry, Event, Person
-from competition.services import events, judging, publication, results
+from competition.models import Entry, Event, EventKind, Person
+from competition.services import events, judging, publication, results, rounds
 from competition.services.events import get_or_404
 from competition.views._helpers import attempt, form_errors, managed_event, managed_skill, require
 from evaluation.models import GradeLevel
@@ -49,12 +49,16 @@ def dashboard():
 def new_event():
     require(permissions.can_create_event)
     form = EventForm()
+    form.previous_round_id.choices = [SelectChoice("", _("None (the first round)"))] + [
+        SelectChoice(str(e.id), f"{e.year} · {e.name} ({e.code})") for e in db.session.scalars(
+            select(Event).where(Event.kind == EventKind.WORLDSKILLS_SELECTION).order_by(Event.year.desc(), Event.id))]
     if form.validate_on_submit():
         try:
             event = events.create_event(code=form.code.data, name=form.name.data, name_en=form.name_en.data,
                                         kind=form.kind.data, tier=form.tier.data, year=form.year.data,
                                         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-                                        venue=form.venue.data)
+                                        venue=form.venue.data,
+                                        previous_round_id=int(form.previous_round_id.data or 0) or None)
             db.session.commit()
             return redirect(url_for("manage.event", event_id=event.id))
         except DomainError as error:
@@ -75,9 +79,36 @@ def _skill_form() -> SkillForm:
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
     item = managed_event(event_id)
-    return render_template("manage/event.html", event=item, skill_form=_skill_form(),
+    rounds_choice = [e for e in db.session.scalars(select(Event).where(
+        Event.kind == item.kind, Event.id != item.id).order_by(Event.year.desc(), Event.id))
+        if permissions.can_manage_event(current_user, e)] if item.kind == EventKind.WORLDSKILLS_SELECTION else []
+    return render_template("manage/event.html", event=item, skill_form=_skill_form(), rounds_choice=rounds_choice,
                            next_statuses=sorted(events.NEXT_STATUS[item.status]),
                            counts=events.entry_counts(item))
+
+
+@bp.post("/events/<int:event_id>/previous-round")
+def previous_round(event_id: int):
+    item = managed_event(event_id)
+    raw = (request.form.get("previous_round_id") or "").strip()
+    if raw and not raw.isdigit():
+        flash(_("Choose the previous round from the list."), "danger")
+        return redirect(url_for("manage.event", event_id=event_id))
+    return attempt(lambda: rounds.set_previous_round(item, int(raw) if raw else None, current_user),
+                   _("The previous round has been saved."), url_for("manage.event", event_id=event_id))
+
+
+@bp.post("/events/<int:event_id>/start-from-previous")
+def start_from_previous(event_id: int):
+    item = managed_event(event_id)
+    try:
+        added = rounds.start_from_previous(current_user, item)
+        db.session.commit()
+        flash(_("%(n)s entries of the previous round's squad have been entered.", n=added), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.text(), "danger")
+    return redirect(url_for("manage.event", event_id=event_id))
 
 
 @bp.post("/events/<int:event_id>/status/<status>")
