@@ -3,8 +3,8 @@
 - 公示 (publicity): published results become final after ``publicity_working_days`` working days
   (default 5). A working day is Monday to Friday; the period ends at the same local time of day as the
   publication, on the N-th working day after the day of publication (published on a Saturday or Sunday,
-  the count starts on the Monday). Public holidays are not modelled: an organiser who needs them extends
-  the setting.
+  the count starts on the Monday). Public holidays are a setting (``holidays``: ISO dates off), as are the
+  weekend days worked in their place (``extra_working_days``, 调休): the State Council publishes both each year.
 - 申诉 (appeals): accepted for ``window_hours`` (default 2) from the moment the window starts:
   ``window_starts`` = "marks_locked" (default: the chief judge's lock, which closes the skill's
   competition and marking) or "published" (the start of the 公示 period, for events that let contestants
@@ -16,7 +16,7 @@ Datetimes must be timezone-aware; the caller passes them in the event's local ti
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from competition.rules import N_, RuleError
@@ -36,15 +36,31 @@ class WindowStart(StrEnum):
 
 @dataclass(frozen=True)
 class PublicationSettings:
-    """``publicity_working_days``: length of the 公示 period (DOMAIN.md §6 default 5; 0 = final at once)."""
+    """``publicity_working_days``: length of the 公示 period (DOMAIN.md §6 default 5; 0 = final at once).
+    ``holidays``: ISO dates that are not working days (法定节假日); ``extra_working_days``: weekend dates that
+    are (调休). Both empty by default."""
 
     publicity_working_days: int = 5
+    holidays: tuple[date, ...] | tuple[str, ...] = ()
+    extra_working_days: tuple[date, ...] | tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         days = self.publicity_working_days
         if isinstance(days, bool) or not isinstance(days, int) or days < 0:
             raise PublicationError("publication.invalid", N_("The publicity period must be a whole number of "
                                                              "working days, 0 or more."))
+        for name in ("holidays", "extra_working_days"):
+            object.__setattr__(self, name, tuple(_date(value) for value in getattr(self, name) or ()))
+
+
+def _date(value: object) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise PublicationError("publication.invalid_date", N_("%(value)s is not a date (write it as 2026-10-01)."),
+                               value=value) from None
 
 
 @dataclass(frozen=True)
@@ -70,8 +86,11 @@ def _aware(moment: datetime) -> None:
         raise ValueError("a timezone-aware datetime is required")
 
 
-def is_working_day(moment: datetime) -> bool:
-    return moment.weekday() < 5
+def is_working_day(moment: datetime, settings: PublicationSettings = PublicationSettings()) -> bool:
+    day = moment.date()
+    if day in settings.extra_working_days:
+        return True
+    return day.weekday() < 5 and day not in settings.holidays
 
 
 def publicity_ends(published_at: datetime, settings: PublicationSettings = PublicationSettings()) -> datetime:
@@ -80,7 +99,7 @@ def publicity_ends(published_at: datetime, settings: PublicationSettings = Publi
     end, counted = published_at, 0
     while counted < settings.publicity_working_days:
         end += timedelta(days=1)
-        if is_working_day(end):
+        if is_working_day(end, settings):
             counted += 1
     return end
 

@@ -59,3 +59,18 @@ def test_the_period_holds_exactly_n_working_days(start, days):
     between = [start.date() + timedelta(days=i) for i in range(1, (end.date() - start.date()).days + 1)]
     assert sum(1 for d in between if d.weekday() < 5) == days
     assert days == 0 or is_working_day(end)
+
+
+def test_public_holidays_and_makeup_working_days_are_settings():
+    """An example National Day week: 1-7 October off, Saturday 10 October worked (调休)."""
+    settings = PublicationSettings(holidays=[f"2026-10-0{d}" for d in range(1, 8)],
+                                   extra_working_days=["2026-10-10"])
+    published = datetime(2026, 9, 30, 10, 0, tzinfo=CHONGQING)   # a Wednesday
+    # 8 (Thu), 9 (Fri), 10 (Sat, worked), 12 (Mon), 13 (Tue)
+    assert publicity_ends(published, settings) == datetime(2026, 10, 13, 10, 0, tzinfo=CHONGQING)
+    assert publicity_ends(published) == datetime(2026, 10, 7, 10, 0, tzinfo=CHONGQING)  # without them
+    assert not is_working_day(datetime(2026, 10, 5, 9, 0, tzinfo=CHONGQING), settings)   # a Monday off
+    assert is_working_day(datetime(2026, 10, 10, 9, 0, tzinfo=CHONGQING), settings)      # a Saturday worked
+    with pytest.raises(PublicationError) as bad:
+        PublicationSettings(holidays=["2026-13-01"])
+    assert bad.value.code == "publication.invalid_date"
