@@ -59,12 +59,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, NamedTuple
-
-from ortools.sat.python import cp_model
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from competition.rules import N_, RuleError
 from competition.rules.conflicts import Conflict, ConflictEffect, Id
+
+if TYPE_CHECKING:  # imported where it is used: OR-Tools (and the pandas it loads) add ~50 MB and 0.25 s to every process
+    from ortools.sat.python import cp_model
 
 __all__ = [
     "DEFAULT_SETTINGS", "AssignmentCost", "AssignmentError", "AssignmentInputError", "AssignmentResult",
@@ -636,6 +637,7 @@ def _build_model(instance: _Instance, *, with_assumptions: bool) -> _Model:
     minimum deputies, minimum scorers, each level) is enforced by an assumption literal and nothing is
     measured; otherwise they are plain constraints, and the empty seats and the cost terms are returned
     for the caller to minimise."""
+    from ortools.sat.python import cp_model
     model = cp_model.CpModel()
     built = _Model(model, [])
     settings = instance.settings
@@ -745,6 +747,7 @@ def _solver(seed: int, time_limit_seconds: float, settings: AssignmentSettings, 
     hinted solution, interleaved, which is CP-SAT's deterministic parallel mode
     (phase 2: measured at full size it improves the cost as well as the free-running portfolio does,
     where the interleaved full portfolio barely moved)."""
+    from ortools.sat.python import cp_model
     solver = cp_model.CpSolver()
     parameters = solver.parameters
     parameters.random_seed = seed
@@ -763,6 +766,7 @@ def _explain_infeasible(instance: _Instance, seed: int, time_limit_seconds: floa
     ``sufficient_assumptions_for_infeasibility``, shrunk by dropping one requirement at a time while the
     rest stays infeasible (within ``time_limit_seconds`` of deterministic time in all). Should even the
     first core take too long, every panel is named (``assignment.infeasible_unexplained``)."""
+    from ortools.sat.python import cp_model
     built = _build_model(instance, with_assumptions=True)
     model = built.model
     spent = 0.0
@@ -827,6 +831,7 @@ def assign_panels(panels: Iterable[PanelSpec], judges: Iterable[JudgeSpec],
     the assumption-based explanation; ``unknown`` with a ``solver.no_solution`` problem when the time
     limit passed first. Raises :class:`AssignmentInputError` on unusable input and ``ValueError`` for a
     non-positive time limit."""
+    from ortools.sat.python import cp_model
     started = time.perf_counter()
     if not time_limit_seconds > 0:
         raise ValueError(f"time_limit_seconds must be > 0, not {time_limit_seconds!r}")
@@ -912,6 +917,7 @@ def _seats_to_assignments(instance: _Instance, built: _Model, chosen: Sequence[b
 
 def _stopped_by_clock(solver: cp_model.CpSolver, status: Any, time_limit_seconds: float) -> bool:
     """Whether the wall-clock cap, not the deterministic limit or a proof, ended the search."""
+    from ortools.sat.python import cp_model
     return status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and solver.deterministic_time < time_limit_seconds
 
 
