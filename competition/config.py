@@ -47,6 +47,7 @@ class DefaultConfig:
     # (SAIPING_REDIS_URL) so that several workers and hosts share the counts.
     SAIPING_LOGIN_LIMIT = "60 per minute"
     SAIPING_LOOKUP_LIMIT = "10 per minute"  # contestant result look-ups per address
+    SAIPING_RESULTS_VERSION_TTL = 1.0  # seconds a worker trusts a skill's results version (public page cache)
     SAIPING_LOGIN_ACCOUNT_LIMIT = "5 per minute;20 per hour"
     SAIPING_PASSWORD_MIN_LENGTH = 10
     SAIPING_PROXY_HOPS = 0  # reverse proxies in front of gunicorn that set X-Forwarded-For/-Proto (usually 1)

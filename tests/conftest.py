@@ -53,6 +53,7 @@ def app(tmp_path_factory: pytest.TempPathFactory):
         "TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_dir), "SECRET_KEY": "test-secret",
         "SAIPING_CERTIFICATE_SECRET": "test-certificate-secret", "RATELIMIT_ENABLED": False,
         "SAIPING_QUIET_REQUESTS": True, "SERVER_NAME": None,
+        "SAIPING_RESULTS_VERSION_TTL": 0,  # every request reads the version (test_results_public tests the memo)
     })
     import flask_migrate
     with application.app_context():

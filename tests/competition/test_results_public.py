@@ -284,6 +284,38 @@ def test_published_page_is_cached_and_changes_with_the_results(app, client, monk
     assert "First prize" in text(client.get(f"/skills/{skill_id}/results"))
 
 
+def test_each_worker_reads_the_version_at_most_once_per_ttl(app, client, monkeypatch):
+    """With SAIPING_RESULTS_VERSION_TTL a change shows on the public page within that many seconds, and an
+    unpublished skill is hidden within them too (its page is never stored while unpublished)."""
+    clock = [1000.0]
+    monkeypatch.setattr(results_public.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(app.config, "SAIPING_RESULTS_VERSION_TTL", 1.0)
+    results_public.page_cache.clear()
+    results_public._version_memo.clear()
+    reads = []
+    original = results_public._read_version
+    monkeypatch.setattr(results_public, "_read_version", lambda skill_id: reads.append(skill_id) or original(skill_id))
+    with app.test_request_context():
+        skill, *_ = bayu()
+        skill_id = skill.id
+    for _ in range(5):
+        client.get(f"/skills/{skill_id}/results")
+    assert reads == [skill_id]  # one read for five requests within the second
+    with app.test_request_context():
+        stored = db.session.scalar(select(Result).where(Result.skill_id == skill_id, Result.place == 3))
+        stored.total, stored.computed_at = Decimal("58.01"), datetime.now(UTC) + timedelta(seconds=1)
+        db.session.commit()
+    assert "58.01" not in text(client.get(f"/skills/{skill_id}/results"))  # within the second: the old page
+    clock[0] += 1.01
+    assert "58.01" in text(client.get(f"/skills/{skill_id}/results"))
+    with app.test_request_context():
+        db.session.get(Skill, skill_id).results_status = "draft"
+        db.session.commit()
+    clock[0] += 1.01
+    assert client.get(f"/skills/{skill_id}/results").status_code == 403
+    results_public._version_memo.clear()
+
+
 def test_signed_in_visitors_are_not_served_the_anonymous_page(app, client):
     results_public.page_cache.clear()
     with app.test_request_context():
