@@ -8,6 +8,8 @@ from collections.abc import Iterator
 import pytest
 from werkzeug.serving import make_server
 
+from tests import factories
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
@@ -60,7 +62,7 @@ def wait_until(page, expression: str, timeout: float = 15.0) -> None:
         page.wait_for_timeout(100)
 
 
-def login(page, username: str, password: str = "saiping2026") -> None:
+def login(page, username: str, password: str = factories.PASSWORD) -> None:
     """Sign in through the login form and wait for the user's own page."""
     page.goto("/login")
     page.fill("#username", username)

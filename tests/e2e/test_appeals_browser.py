@@ -10,16 +10,9 @@ from competition.extensions import db
 from competition.models import EventKind, Role
 from competition.services import publication, results
 from tests import factories
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("#submit")
-    page.wait_for_url("**/me")
 
 
 def test_contestant_files_and_the_supervisor_rules(app, new_page, tmp_path: Path):
@@ -33,7 +26,7 @@ def test_contestant_files_and_the_supervisor_rules(app, new_page, tmp_path: Path
         factories.user("supervisor", (Role.SUPERVISOR, None, None))
         db.session.commit()
     phone = new_page(viewport={"width": 390, "height": 844})
-    _login(phone, "contestant")
+    login(phone, "contestant")
     assert "74.17" in phone.inner_text(".breakdown")  # the per-criterion breakdown, once published
     phone.click("a[href='/appeals']")
     phone.click("a[href$='/new']")
@@ -45,7 +38,7 @@ def test_contestant_files_and_the_supervisor_rules(app, new_page, tmp_path: Path
     assert "等待监督仲裁组裁决" in phone.inner_text(".appeal-status")
 
     desk = new_page(viewport={"width": 1280, "height": 900})
-    _login(desk, "supervisor")
+    login(desk, "supervisor")
     desk.click("a[href='/arbitration']")
     assert "请复测" in desk.inner_text(".appeal .grounds")
     desk.select_option("#decision", "reject")

@@ -11,16 +11,9 @@ from competition.extensions import db
 from competition.models.judging import ConflictWaiver, JudgeRelation, PanelSeat
 from competition.services import judging
 from tests import factories
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("#submit")
-    page.wait_for_url("**/me")
 
 
 def _world(app) -> dict:
@@ -39,7 +32,7 @@ def _world(app) -> dict:
 def test_conflicts_page_waiver_and_assignment_in_chromium(app, new_page, tmp_path: Path):
     world = _world(app)
     page = new_page(viewport={"width": 1280, "height": 900})
-    _login(page, "organiser")
+    login(page, "organiser")
 
     page.goto(f"/manage/events/{world['event']}/conflicts")
     row = page.locator(f"#conflict-table tr[data-judge='{world['conflicted']}']")
@@ -80,7 +73,7 @@ def test_conflicts_page_waiver_and_assignment_in_chromium(app, new_page, tmp_pat
 def test_a_judge_declares_a_conflict_in_chromium(app, new_page):
     _world(app)
     page = new_page()
-    _login(page, "judge0")
+    login(page, "judge0")
     page.goto("/judge/conflicts")
     page.select_option("#kind", "relative")
     page.fill("#other_name", "张三")

@@ -15,6 +15,7 @@ from competition.extensions import db
 from competition.models import Entry, EntryCode, EntryStatus, Event, EventStatus, Role
 from competition.services import events
 from tests import factories
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("SAIPING_SCREENSHOTS")  # a folder to keep the screenshots in, for a person to look at
@@ -24,14 +25,6 @@ ORG = "重庆渝江机械制造有限公司"
 
 def _shot(page, tmp_path: Path, name: str) -> None:
     page.screenshot(path=str(Path(SHOTS or tmp_path) / name), full_page=True)
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("#submit")
-    page.wait_for_url("**/me")
 
 
 def _workbook(path: Path, rows) -> str:
@@ -64,7 +57,7 @@ def test_a_leader_fixes_a_workbook_the_organiser_approves_and_draws_the_judge_se
     good = factories.id_number(sequence=123)
     wrong = good[:-1] + ("0" if good[-1] != "0" else "1")
     page = new_page(viewport={"width": 1280, "height": 900})
-    _login(page, "leader")
+    login(page, "leader")
     page.click("text=领队工作台")
     page.click("text=测试赛")
     page.wait_for_selector("#import")
@@ -95,7 +88,7 @@ def test_a_leader_fixes_a_workbook_the_organiser_approves_and_draws_the_judge_se
     _shot(page, tmp_path, "registration-leader-event.png")
 
     organiser = new_page(viewport={"width": 1280, "height": 900})
-    _login(organiser, "organiser")
+    login(organiser, "organiser")
     organiser.goto(f"/manage/skills/{world['skill']}")
     organiser.locator("#entries button:has-text('通过')").first.click()
     organiser.wait_for_selector(".alert-success")
@@ -120,7 +113,7 @@ def test_a_leader_fixes_a_workbook_the_organiser_approves_and_draws_the_judge_se
     assert len(codes) == 2 and None not in numbers
 
     judge = new_page(viewport={"width": 1024, "height": 768})
-    _login(judge, "judge1")
+    login(judge, "judge1")
     judge.goto(f"/tablet/skills/{world['skill']}")
     judge.wait_for_selector(".competitor-card")
     shown = set(judge.locator(".competitor-card .competitor-number").all_inner_texts())

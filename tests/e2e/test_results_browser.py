@@ -9,6 +9,7 @@ import pytest
 from competition.extensions import db
 from competition.models import EventKind, OrgKind
 from tests import factories
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
@@ -38,14 +39,6 @@ def _world(app) -> dict:
         factories.organiser("organiser")
         db.session.commit()
         return {"skill": skill.id, "event": skill.event_id, "number": made[1].competitor_number}
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("#submit")
-    page.wait_for_url("**/me")
 
 
 def test_results_pages_on_a_phone(app, new_page, tmp_path: Path):
@@ -87,7 +80,7 @@ def test_results_pages_on_a_phone(app, new_page, tmp_path: Path):
 def test_quality_report_charts_render_under_the_csp(app, new_page, tmp_path: Path):
     world = _world(app)
     page = new_page(viewport={"width": 1200, "height": 900})
-    _login(page, "organiser")
+    login(page, "organiser")
     refused = []
     page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
             else None)

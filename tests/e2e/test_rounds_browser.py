@@ -11,18 +11,11 @@ from competition.extensions import db
 from competition.services import publication, results
 from tests import factories
 from tests.competition.test_selection_rounds import first_round, mark_round, second_round
+from tests.e2e.conftest import login
 
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("SAIPING_SCREENSHOTS")
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("#submit")
-    page.wait_for_url("**/me")
 
 
 def test_the_organiser_starts_round_two_and_the_carried_scores_show(app, new_page, tmp_path):
@@ -33,7 +26,7 @@ def test_the_organiser_starts_round_two_and_the_carried_scores_show(app, new_pag
         db.session.commit()
         event_id, skill_id, previous_id = ev2.id, skill2.id, skill1.event_id
     page = new_page()
-    _login(page, "rounds-organiser")
+    login(page, "rounds-organiser")
     page.goto(f"/manage/events/{event_id}")
     assert page.locator("#previous_round_id").input_value() == str(previous_id)
     page.get_by_role("button", name="从上一轮的集训队开始").click()

@@ -11,17 +11,9 @@ from competition.extensions import db
 from competition.models import Event
 from competition.services import events
 from tests import factories
-from tests.e2e.conftest import wait_until
+from tests.e2e.conftest import login, wait_until
 
 pytestmark = pytest.mark.e2e
-
-
-def _login(page, username: str) -> None:
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", factories.PASSWORD)
-    page.click("#submit")
-    page.wait_for_url("**/me")
 
 
 def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
@@ -34,7 +26,7 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
         db.session.commit()
 
     organiser = new_page()
-    _login(organiser, "organiser")
+    login(organiser, "organiser")
     organiser.click("a[href='/manage/']")
     organiser.click("a[href='/manage/events/new']")
     organiser.fill("#code", "bayu-e2e")
@@ -105,7 +97,7 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
         organiser.wait_for_selector(f".badge.status-{status}")
 
     judge = new_page(viewport={"width": 1280, "height": 800})  # a 10-inch tablet
-    _login(judge, "judge1")
+    login(judge, "judge1")
     judge.click("a[href='/tablet/']")
     judge.click("text=B01")
     assert "张三丰" not in judge.content()
@@ -117,7 +109,7 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
     judge.screenshot(path=str(tmp_path / "tablet.png"), full_page=True)
 
     chief = new_page(viewport={"width": 1280, "height": 800})
-    _login(chief, "chief")
+    login(chief, "chief")
     chief.click("a[href='/tablet/']")
     chief.click("text=B01")
     chief.click("form[action$='/lock'] button")
@@ -143,7 +135,7 @@ def test_thin_path_in_chromium(app, new_page, tmp_path: Path):
     contestant.screenshot(path=str(tmp_path / "contestant.png"), full_page=True)
 
     officer = new_page()
-    _login(officer, "officer")
+    login(officer, "officer")
     officer.click("a[href='/evaluation/']")
     row = officer.locator(".candidates tr:has-text('张三丰')")
     assert "二级/技师" in row.inner_text()
