@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.job import Job
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.util import ref_to_obj
 from flask import Flask
@@ -76,12 +78,22 @@ def bind(app: Flask) -> None:
     _bound["app"] = app
 
 
-def job_store(app: Flask):
+class _SharedJobStore(SQLAlchemyJobStore):
+    """APScheduler's store on a table others write too: web workers and jobs themselves :func:`cancel` rows,
+    so a row the scheduler goes to remove (a date job just started) may already be gone, and that is fine."""
+
+    def remove_job(self, job_id: str) -> None:
+        try:
+            super().remove_job(job_id)
+        except JobLookupError:
+            pass
+
+
+def job_store(app: Flask) -> SQLAlchemyJobStore:
     """The scheduler's view of the table (APScheduler's ``SQLAlchemyJobStore`` on the app's engine)."""
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     with app.app_context():
         engine = db.engine
-    return SQLAlchemyJobStore(engine=engine, tablename=JOBS_TABLE.name, metadata=MetaData())
+    return _SharedJobStore(engine=engine, tablename=JOBS_TABLE.name, metadata=MetaData())
 
 
 def run(target: str, kwargs: dict[str, Any]) -> None:

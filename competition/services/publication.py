@@ -90,8 +90,7 @@ def publish(user: User | None, skill: Skill) -> Skill:
                                                        "published."))
     _ready(skill, "publish")
     if skill.results_publish_at is not None:
-        if user is not None:  # published by hand before its time; the scheduler removes its own job itself
-            jobs.cancel(publish_job_id(skill))
+        jobs.cancel(publish_job_id(skill))
         skill.results_publish_at = None
     _start_publicity(skill)
     _transition(skill, "results.publish", user, ResultsStatus.PUBLISHED,

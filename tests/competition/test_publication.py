@@ -142,8 +142,7 @@ def test_scheduled_publication_runs_its_job_and_can_be_cancelled(ctx, scheduled)
     module, name = func.split(":")
     getattr(__import__(module, fromlist=[name]), name)(**kwargs)  # what the scheduler process does
     db.session.refresh(skill)
-    # the scheduler removes a run date job itself (test_scheduled_publication runs the real one)
-    assert skill.results_published and skill.results_publish_at is None
+    assert skill.results_published and skill.results_publish_at is None and job_id not in scheduled
     actions = set(db.session.scalars(select(AuditLog.action)))
     assert {"results.schedule", "results.unschedule", "results.publish"} <= actions
 
