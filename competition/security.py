@@ -133,10 +133,14 @@ def bearer_token(req: Any = None) -> str | None:
     return header[7:].strip() if header.startswith("Bearer ") else None
 
 
+def token_hash(token: str) -> str:
+    """What is stored of a bearer token (its SHA-256), never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def token_user(token: str) -> TokenUser | None:
     """The active user of an unexpired, unrevoked token, or None: one statement, every API call asks."""
-    digest = hashlib.sha256(token.encode()).hexdigest()
-    row = db.session.connection().execute(_TOKEN_USER, {"token_hash": digest}).first()
+    row = db.session.connection().execute(_TOKEN_USER, {"token_hash": token_hash(token)}).first()
     if row is None:
         return None
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)

@@ -1,7 +1,6 @@
 """Accounts: sign-in, sign-up, roles and API tokens."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime
 
@@ -13,6 +12,7 @@ from competition.errors import N_, DomainError, Invalid, StateConflict
 from competition.extensions import db
 from competition.models import ApiToken, Role, RoleGrant, User
 from competition.rules.passwords import WeakPassword, check_password
+from competition.security import token_hash
 from competition.services import audit
 
 # A fixed hash to compare against when the username is unknown, so timing does not reveal accounts.
@@ -77,31 +77,14 @@ def load_active_user(user_id: str) -> User | None:
     return user if user and user.active else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(user: User, device: str | None = None) -> tuple[str, ApiToken]:
     """A new bearer token; the plain token is returned once and only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    row = ApiToken(user=user, token_hash=_token_hash(token), device=(device or "")[:100] or None,
+    row = ApiToken(user=user, token_hash=token_hash(token), device=(device or "")[:100] or None,
                    expires_at=datetime.now(UTC) + current_app.config["SAIPING_TOKEN_TTL"])
     db.session.add(row)
     audit.record("auth.token_issued", row, actor=user, after={"device": row.device})
     return token, row
-
-
-def user_for_token(token: str) -> User | None:
-    """The active user of an unexpired, unrevoked token (one query: every API call asks)."""
-    found = db.session.execute(select(User, ApiToken.expires_at, ApiToken.revoked).join(
-        ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == _token_hash(token))).first()
-    if found is None:
-        return None
-    user, expires, revoked = found
-    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
-    if revoked or expires < datetime.now(UTC) or not user.active:
-        return None
-    return user
 
 
 def grant(user: User, role: Role, *, event_id: int | None = None, organisation_id: int | None = None) -> None:
