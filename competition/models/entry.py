@@ -22,7 +22,8 @@ class Entry(db.Model):
     __table_args__ = (UniqueConstraint("skill_id", "competitor_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id", ondelete="CASCADE"), index=True)
+    # Looked up through the unique index (skill_id, competitor_number), which starts with it: no index of its own.
+    skill_id: Mapped[int] = mapped_column(ForeignKey("skill.id", ondelete="CASCADE"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     status: Mapped[str32] = mapped_column(default=EntryStatus.SUBMITTED.value)
     status_reason: Mapped[str | None] = mapped_column(String(500))

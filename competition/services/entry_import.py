@@ -44,7 +44,7 @@ from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import select, text
+from sqlalchemy import literal, select, text
 
 from competition.errors import N_, Invalid
 from competition.extensions import db
@@ -570,10 +570,9 @@ def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
                                                        "created_by_id", "created_at"),
                                  [(p.skill_id, p.organisation_id, p.team_name, "submitted", created_by, created_at)
                                   for p in report.planned])
-    _insert_with_ids(connection, members, ("entry_id", "skill_id", "person_id"),
-                     [(entry_id, planned.skill_id, ids[person.key])
-                      for entry_id, planned in zip(entry_ids, report.planned, strict=True)
-                      for person in planned.people])
+    _insert(connection, members, ("entry_id", "skill_id", "person_id"),
+            [(entry_id, planned.skill_id, ids[person.key])
+             for entry_id, planned in zip(entry_ids, report.planned, strict=True) for person in planned.people])
     audit.record("entry.import", None, actor=user, object_type="entry", after={
         "filename": report.filename, "sha256": report.digest, "rows": report.rows,
         "organisation_id": report.organisation_id, "entries_created": id_ranges(entry_ids),
@@ -615,43 +614,59 @@ def _bind(connection: Any, column: Any) -> Any:
     return convert
 
 
-def _insert_sql(connection: Any, table: Any, columns: tuple[str, ...]) -> str:
+def _insert(connection: Any, table: Any, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Insert ``rows`` (values already converted, see :func:`_bind`) by one executemany of plain tuples through
+    the driver, in the session's transaction: SQLAlchemy's per-row parameter handling cost more than the
+    database's work. A column whose value is the same in every row (the status, the time, often the
+    organisation and the document type) is written into the statement once, as a literal SQLAlchemy renders for
+    the dialect, instead of being a parameter of every row: binding parameters is most of the driver's work
+    (10,000 entries: 22 ms with seven parameters a row, 6 ms with two)."""
+    if not rows:
+        return
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     marker = "?" if dialect.paramstyle == "qmark" else "%s"
-    return (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([marker] * len(columns))})")
-
-
-def _reserve_ids(connection: Any, table: Any, columns: tuple[str, ...], first_row: tuple, count: int
-                 ) -> tuple[list[int], bool]:
-    """Ids for ``count`` new rows of ``table``, so that the rows go in with their ids and none has to be read
-    back: on PostgreSQL from the table's sequence (``nextval``: concurrent transactions never get the same ones);
-    on SQLite ``first_row`` is inserted alone, which takes the database's write lock until the transaction ends,
-    so no one else can insert and the ids after its rowid are free (those SQLite itself would have chosen).
-    Returns the ids and whether the first row is already inserted."""
-    dialect = connection.dialect.name
-    if dialect == "postgresql":
-        return list(connection.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            (table.name, count)).scalars()), False
-    if dialect != "sqlite":   # pragma: no cover - SaiPing runs on SQLite and PostgreSQL only
-        raise NotImplementedError(dialect)
-    first = connection.exec_driver_sql(_insert_sql(connection, table, columns), first_row).lastrowid
-    return list(range(first, first + count)), True
+    values, varying = [], []
+    for column in zip(*rows, strict=True):
+        first = column[0]
+        if len(column) > 1 and (first is None or first.__class__ is int or first.__class__ is str
+                                and "\x00" not in first) \
+                and column.count(first) == len(column) and len(set(map(type, column))) == 1:
+            # (count compares with ==, and 1 == 1.0 == True; a lone row keeps its values as parameters)
+            values.append(str(literal(first).compile(dialect=dialect, compile_kwargs={"literal_binds": True})))
+        else:
+            values.append(marker)
+            varying.append(column)
+    sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+           f"VALUES ({', '.join(values)})")
+    if varying:
+        connection.exec_driver_sql(sql, list(zip(*varying, strict=True)))
+    else:   # every row the same (one row): an executemany of empty tuples would insert nothing on SQLite
+        for _ in rows:
+            connection.exec_driver_sql(sql)
 
 
 def _insert_with_ids(connection: Any, table: Any, columns: tuple[str, ...], rows: list[tuple]) -> list[int]:
-    """Insert ``rows`` (values already converted, see :func:`_bind`) with their ids (:func:`_reserve_ids`) by one
-    executemany of plain tuples through the driver, in the session's transaction; return the ids in order.
-    SQLAlchemy's per-row parameter handling cost more than the database's work."""
+    """:func:`_insert` with the rows' ids chosen beforehand, so that none has to be read back; returns them in
+    order. On PostgreSQL they come from the table's sequence (``nextval``: concurrent transactions never get the
+    same ones); on SQLite the first row is inserted alone, which takes the database's write lock until the
+    transaction ends, so no one else can insert and the ids after its rowid are free (those SQLite itself would
+    have chosen)."""
     if not rows:
         return []
-    ids, first_done = _reserve_ids(connection, table, columns, rows[0], len(rows))
-    skip = 1 if first_done else 0
-    if len(rows) > skip:   # (an empty list would run the statement once without parameters)
-        connection.exec_driver_sql(_insert_sql(connection, table, ("id", *columns)),
-                                   [(i, *row) for i, row in zip(ids[skip:], rows[skip:], strict=True)])
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        ids = list(connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            (table.name, len(rows))).scalars())
+        _insert(connection, table, ("id", *columns), [(i, *row) for i, row in zip(ids, rows, strict=True)])
+        return ids
+    if dialect != "sqlite":   # pragma: no cover - SaiPing runs on SQLite and PostgreSQL only
+        raise NotImplementedError(dialect)
+    _insert(connection, table, columns, rows[:1])
+    first = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+    ids = list(range(first, first + len(rows)))
+    _insert(connection, table, ("id", *columns), [(i, *row) for i, row in zip(ids[1:], rows[1:], strict=True)])
     return ids
 
 
