@@ -11,7 +11,7 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -29,8 +29,7 @@ class Column:
 
 class Row(NamedTuple):   # a named tuple, not a frozen dataclass: one per row, and those are slow to make
     number: int                 # the row number an organiser sees in Excel (header = 1)
-    values: dict[str, Any]      # our column key → the cell value (str, int, float, date, datetime or None);
-    #                             a tuple in the order of the columns asked for with ``read_full_table(tuples=True)``
+    values: dict[str, Any]      # our column key → the cell value (str, int, float, date, datetime or None)
 
 
 def _normalise_header(text: Any) -> str:
@@ -51,17 +50,22 @@ def _cell(value: Any) -> Any:
 _MISSING = object()
 
 
-def _cells(column: Sequence[Any]) -> list[Any]:
-    """:func:`_cell` of every value of one column, each distinct value converted once: a column of an upload
-    repeats its values (the skill, the organisation, 身份证, 男/女), and text is the common case."""
+def each_distinct(convert: Callable[[Any], Any], column: Sequence[Any]) -> list[Any]:
+    """``convert`` of every value of a column, each distinct value converted once: a column of an upload repeats
+    its values (the skill, the organisation, 身份证, 男/女, birth dates), so most of the work is dict look-ups."""
     kinds = set(map(type, column))
     if bool in kinds and (int in kinds or float in kinds):
-        return [_cell(v) for v in column]   # True == 1 == 1.0: they cannot share one table of values
+        return [convert(v) for v in column]   # True == 1 == 1.0: they cannot share one table of values
     try:
-        converted = {value: _cell(value) for value in set(column)}
+        converted = {value: convert(value) for value in set(column)}
         return list(map(converted.__getitem__, column))
-    except (KeyError, TypeError):           # NaN (never equal to itself) or an unhashable value
-        return [_cell(v) for v in column]
+    except (KeyError, TypeError):              # NaN (never equal to itself) or an unhashable value
+        return [convert(v) for v in column]
+
+
+def _cells(column: Sequence[Any]) -> list[Any]:
+    """:func:`_cell` of every value of one column (text is the common case)."""
+    return each_distinct(_cell, column)
 
 
 def _open_workbook(data: bytes) -> Any:
@@ -126,6 +130,18 @@ class Table:
     sheet: Sheet | None
 
 
+@dataclass(frozen=True)
+class ColumnTable:
+    """What :func:`read_columns` read: the values column by column (in the order of the columns asked for;
+    ``None`` all down for a column the file lacks) for the rows that are not blank, and each row's number."""
+
+    numbers: list[int]
+    columns: list[list[Any]]
+    unknown_headers: list[tuple[int, str]]
+    positions: dict[str, int]
+    sheet: Sheet | None
+
+
 def _csv_rows(data: bytes) -> list[list[Any]]:
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GB18030 (GBK)
         try:
@@ -148,13 +164,52 @@ def read_table(data: bytes, filename: str, columns: Sequence[Column], *, sheet: 
 
 
 def read_full_table(data: bytes, filename: str, columns: Sequence[Column], *, sheet: str | None = None,
-                    preferred_sheets: Sequence[str] = (), max_rows: int = 50_000, tuples: bool = False) -> Table:
+                    preferred_sheets: Sequence[str] = (), max_rows: int = 50_000) -> Table:
     """Like :func:`read_table`, also telling the caller the header texts it did not recognise and the merged
     ranges, for importers that refuse them. Without ``sheet``, the first sheet named in ``preferred_sheets``
-    is read (else the first sheet); a missing required column names the sheet and the other sheets.
+    is read (else the first sheet); a missing required column names the sheet and the other sheets."""
+    raw, header_index, positions, unknown, sheet_info = _read(data, filename, columns, sheet, preferred_sheets)
+    rows = []
+    for offset, raw_row in enumerate(raw[header_index + 1:], start=header_index + 2):
+        width = len(raw_row)
+        values = {key: _cell(raw_row[i]) if i < width else None for key, i in positions.items()}
+        if all(v is None for v in values.values()):
+            continue
+        rows.append(Row(offset, values))
+        if len(rows) > max_rows:
+            raise Invalid("table.too_many", N_("The file has more than %(n)s rows."), n=max_rows)
+    return Table(rows, unknown, positions, sheet_info)
 
-    ``tuples=True``: each row's values are a tuple in the order of ``columns`` (``None`` for a column the file
-    lacks) instead of a dict, converted column by column: for large imports."""
+
+def read_columns(data: bytes, filename: str, columns: Sequence[Column], *, sheet: str | None = None,
+                 preferred_sheets: Sequence[str] = (), max_rows: int = 50_000) -> ColumnTable:
+    """:func:`read_full_table` column by column, for large imports: the same values (each distinct value of a
+    column converted once), no object per row."""
+    raw, header_index, positions, unknown, sheet_info = _read(data, filename, columns, sheet, preferred_sheets)
+    body = raw[header_index + 1:]
+    if len({len(r) for r in body}) > 1:   # CSV rows may be short; a sheet from the reader is rectangular
+        width = max(map(len, body))
+        body = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in body]
+    if not body:
+        return ColumnTable([], [[] for _ in columns], unknown, positions, sheet_info)
+    transposed = list(zip(*body, strict=True))
+    nothing = [None] * len(body)
+    values = [_cells(transposed[positions[c.key]]) if c.key in positions else nothing for c in columns]
+    numbers = list(range(header_index + 2, header_index + 2 + len(body)))
+    # A blank row (every cell None; a row of zeros or False is not blank) is left out.
+    blank = [i for i, row in enumerate(zip(*values, strict=True)) if not any(row) and all(v is None for v in row)]
+    if blank:
+        keep = sorted(set(range(len(body))) - set(blank))
+        numbers = [numbers[i] for i in keep]
+        values = [[column[i] for i in keep] for column in values]
+    if len(numbers) > max_rows:
+        raise Invalid("table.too_many", N_("The file has more than %(n)s rows."), n=max_rows)
+    return ColumnTable(numbers, values, unknown, positions, sheet_info)
+
+
+def _read(data: bytes, filename: str, columns: Sequence[Column], sheet: str | None, preferred_sheets: Sequence[str]
+          ) -> tuple[list[list[Any]], int, dict[str, int], list[tuple[int, str]], Sheet | None]:
+    """The raw rows, the header row's index, where each column is, the unknown headers, and the sheet."""
     name = filename.lower()
     sheet_info = None
     if name.endswith(".csv"):
@@ -178,39 +233,7 @@ def read_full_table(data: bytes, filename: str, columns: Sequence[Column], *, sh
     known = set(positions.values())
     unknown = [(i, str(_cell(text))) for i, text in enumerate(raw[header_index])
                if i not in known and _cell(text) is not None]
-    if tuples:
-        return Table(_tuple_rows(raw, header_index, columns, positions, max_rows), unknown, positions, sheet_info)
-    rows = []
-    for offset, raw_row in enumerate(raw[header_index + 1:], start=header_index + 2):
-        width = len(raw_row)
-        values = {key: _cell(raw_row[i]) if i < width else None for key, i in positions.items()}
-        if all(v is None for v in values.values()):
-            continue
-        rows.append(Row(offset, values))
-        if len(rows) > max_rows:
-            raise Invalid("table.too_many", N_("The file has more than %(n)s rows."), n=max_rows)
-    return Table(rows, unknown, positions, sheet_info)
-
-
-def _tuple_rows(raw: list[list[Any]], header_index: int, columns: Sequence[Column], positions: dict[str, int],
-                max_rows: int) -> list[Row]:
-    body = raw[header_index + 1:]
-    if not body:
-        return []
-    if len({len(r) for r in body}) > 1:   # CSV rows may be short; a sheet from the reader is rectangular
-        width = max(map(len, body))
-        body = [r if len(r) == width else [*r, *([None] * (width - len(r)))] for r in body]
-    nothing = [None] * len(body)
-    transposed = list(zip(*body, strict=True))
-    values = [_cells(transposed[positions[c.key]]) if c.key in positions else nothing for c in columns]
-    rows = []
-    for offset, row in enumerate(zip(*values, strict=True), start=header_index + 2):
-        if not any(row) and all(v is None for v in row):
-            continue  # a blank row (a row of zeros or False is not blank)
-        rows.append(Row(offset, row))
-        if len(rows) > max_rows:
-            raise Invalid("table.too_many", N_("The file has more than %(n)s rows."), n=max_rows)
-    return rows
+    return raw, header_index, positions, unknown, sheet_info
 
 
 def _match_headers(header_row: Sequence[Any], columns: Sequence[Column]) -> dict[str, int]:

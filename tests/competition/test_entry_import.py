@@ -86,7 +86,7 @@ def test_dry_run_stores_nothing_then_import_stores_all_and_again_changes_nothing
     data = xlsx([row(), row("李四", idn(seq=125)),
                  row("王五", idn(seq=127), skill="T01", team="一队"), row("赵六", idn(seq=129), skill="T01", team="一队")])
     report = entry_import.check_entry_file(event, data, "e.xlsx")
-    assert report.ok and [len(p.people) for p in report.planned] == [1, 1, 2]
+    assert report.ok and [len(p.members) for p in report.planned] == [1, 1, 2]
     assert count(Entry) == 0
     result = entry_import.import_entries(report, None)
     db.session.commit()
@@ -127,6 +127,34 @@ def test_a_second_import_links_members_to_the_right_people_after_existing_rows(e
     assert log.after["entries_created"] == entry_import.id_ranges(
         db.session.scalars(select(Entry.id).join(EntryMember).join(Person)
                            .where(Person.name.in_(["钱七", "孙八"]))).unique())
+
+
+def test_values_the_same_in_every_row_are_stored_exactly(event):
+    """Such a column goes into the INSERT as a literal: quotes and SQL in it are data, like any other value."""
+    district = "渝中区'); DROP TABLE person; --"
+    rows = [row(f"选手{n}", idn(seq=101 + 2 * n), 区县=district, 手机="138'0000") for n in range(3)]
+    entry_import.import_entries(entry_import.check_entry_file(event, xlsx(rows), "q.xlsx"), None)
+    db.session.commit()
+    assert sorted(db.session.execute(select(Person.name, Person.district, Person.phone))) == [
+        (f"选手{n}", district, "138'0000") for n in range(3)]
+
+
+def test_the_bulk_insert_keeps_values_that_only_look_alike(ctx):
+    """True == 1 in Python: such a column stays a parameter. A text with a NUL cannot be a literal on SQLite:
+    it stays a parameter too (PostgreSQL's text cannot hold a NUL at all)."""
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+    table = Table("bulk_probe", MetaData(), Column("id", Integer, primary_key=True), Column("flag", Integer),
+                  Column("note", String(20)))
+    connection = db.session.connection()
+    table.create(connection)
+    note = "a\x00b" if connection.dialect.name == "sqlite" else "a'b"
+    try:
+        entry_import._insert(connection, table, {"flag": [1, True, 1], "note": [note] * 3})
+        entry_import._insert(connection, table, {"flag": [7, 7], "note": ["x", "x"]})
+        stored = connection.execute(select(table.c.flag, table.c.note).order_by(table.c.id)).all()
+        assert [tuple(r) for r in stored] == [(1, note)] * 3 + [(7, "x")] * 2
+    finally:
+        table.drop(connection)
 
 
 def test_a_csv_in_gb18030_with_english_headers(event):

@@ -1,4 +1,4 @@
-"""The column-wise reading of large uploads (``read_full_table(tuples=True)``) gives exactly the values of the
+"""The column-wise reading of large uploads (``read_columns``) gives exactly the values of the
 row-by-row reading: full-width text normalised, blanks as None, whole floats as ints, True kept apart from 1,
 short CSV rows padded, blank rows skipped with the right row numbers."""
 from __future__ import annotations
@@ -29,7 +29,7 @@ def workbook(rows) -> bytes:
 
 def both(data: bytes, filename: str, columns=COLUMNS):
     rows = tabular.read_full_table(data, filename, columns).rows
-    fast = tabular.read_full_table(data, filename, columns, tuples=True).rows
+    fast = tabular.read_columns(data, filename, columns)
     return rows, fast
 
 
@@ -39,13 +39,13 @@ def both(data: bytes, filename: str, columns=COLUMNS):
      "t.xlsx"),
     ("甲,乙,丙\n１,男,3\n\n,,\nb\n c ,\u3000,x\n".encode(), "t.csv"),
 ])
-def test_tuples_hold_the_same_values_as_dicts(data, filename):
+def test_columns_hold_the_same_values_as_dicts(data, filename):
     rows, fast = both(data, filename)
-    assert [r.number for r in fast] == [r.number for r in rows]
-    assert [tuple(r.values[c.key] if c.key in r.values else None for c in COLUMNS) for r in rows] == \
-        [r.values for r in fast]
-    assert all(type(a) is type(b) for r, f in zip(rows, fast, strict=True)
-               for a, b in zip((r.values.get(c.key) for c in COLUMNS), f.values, strict=True))
+    fast_rows = list(zip(*fast.columns, strict=True))
+    assert fast.numbers == [r.number for r in rows]
+    assert [tuple(r.values[c.key] if c.key in r.values else None for c in COLUMNS) for r in rows] == fast_rows
+    assert all(type(a) is type(b) for r, f in zip(rows, fast_rows, strict=True)
+               for a, b in zip((r.values.get(c.key) for c in COLUMNS), f, strict=True))
 
 
 def test_the_column_wise_conversion_keeps_true_apart_from_one():
@@ -53,8 +53,13 @@ def test_the_column_wise_conversion_keeps_true_apart_from_one():
     assert tabular._cells([float("nan"), "x"])[1] == "x"
 
 
-def test_too_many_rows_in_tuples_too():
+def test_too_many_rows_column_wise_too():
     data = workbook([["甲"], *[[str(n)] for n in range(6)]])
     with pytest.raises(DomainError) as error:
-        tabular.read_full_table(data, "t.xlsx", COLUMNS, max_rows=5, tuples=True)
+        tabular.read_columns(data, "t.xlsx", COLUMNS, max_rows=5)
     assert error.value.code == "table.too_many"
+
+
+def test_a_header_without_rows_gives_empty_columns():
+    table = tabular.read_columns(workbook([["甲", "乙"]]), "t.xlsx", COLUMNS)
+    assert table.numbers == [] and table.columns == [[], [], [], []]

@@ -37,8 +37,9 @@ from competition.rules.conflicts import (
     detect_conflicts,
 )
 
-# Small instances solve in milliseconds; the limit only bounds a surprise.
-LIMIT = 1.0
+# Small instances solve in milliseconds; the limit only bounds a surprise. It is wall-clock time: at 1 s, a
+# machine busy with other work twice left the solver without an answer (UNKNOWN) in a full run.
+LIMIT = 10.0
 prop = settings(database=None, max_examples=300, deadline=None)
 
 CHIEF, DEPUTY, SCORER = Role.CHIEF, Role.DEPUTY, Role.SCORER

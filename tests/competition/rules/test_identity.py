@@ -31,6 +31,7 @@ from competition.rules.identity import (
     normalise_id_number,
     resident_id_check_char,
     resident_id_facts,
+    resident_id_facts_many,
     validate_hk_macau_permit,
     validate_hmt_residence_permit,
     validate_identity,
@@ -40,6 +41,8 @@ from competition.rules.identity import (
     validate_resident_id,
     validate_taiwan_permit,
 )
+
+FULL_WIDTH = {ord(c): ord(c) + 0xFEE0 for c in "0123456789X"}
 
 # No example database: the run leaves nothing behind in the working tree.
 prop = settings(database=None, max_examples=300, deadline=None)
@@ -746,3 +749,35 @@ def test_window_outside_the_calendar_is_none_and_bad_arguments_raise():
 ])
 def test_encoded_mismatches(birth_date, sex, typed_birth, typed_sex, expected):
     assert encoded_mismatches(birth_date, sex, birth_date=typed_birth, sex=typed_sex) == expected
+
+
+# --- resident_id_facts_many: the import's column-wise check agrees with resident_id_facts ---------------------
+
+def facts_or_none(number, today):
+    try:
+        return resident_id_facts(number, today=today)
+    except IdentityError:
+        return None
+
+
+@prop
+@given(st.lists(st.one_of(structured_numbers, eighteen_chars, st.text(max_size=20), st.integers(), st.none(),
+                          structured_numbers.map(lambda n: n.translate(FULL_WIDTH)),
+                          structured_numbers.map(lambda n: f" {n}")), max_size=30),
+       st.sampled_from([TODAY, FAR_FUTURE, date(1990, 1, 1)]))
+def test_the_column_wise_check_agrees_with_one_at_a_time(numbers, today):
+    found = resident_id_facts_many(numbers, today=today)
+    assert len(found) == len(numbers)
+    for number, facts in zip(numbers, found, strict=True):
+        if facts is not None:   # never a person the one-at-a-time check would refuse, nor another reading
+            assert facts == resident_id_facts(number, today=today)
+        elif isinstance(number, str) and len(number) == 18 and number.isascii():
+            assert facts_or_none(number, today) is None   # plain numbers: only refusals are left to it
+
+
+def test_the_column_wise_check_leaves_unusual_forms_to_the_one_at_a_time_check():
+    number = make_id("500107", date(1998, 5, 17), 123)
+    assert resident_id_facts_many([number, number.translate(FULL_WIDTH), f" {number}", 5, None], today=TODAY) == \
+        [(number, date(1998, 5, 17), "M"), None, None, None, None]
+    with pytest.raises(TypeError):
+        resident_id_facts_many([number], today="2026-03-15")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from competition.rules.identity import AgeRuleError, resident_id_check_char
 from competition.rules.registration import (
@@ -17,9 +19,11 @@ from competition.rules.registration import (
     age_screen,
     age_skill,
     check_person,
+    counts_matter,
     default_settings,
     entry_problems,
     member_problems,
+    resident_people,
     validate_occupation_code,
 )
 
@@ -212,3 +216,52 @@ def test_age_screen_agrees_with_member_problems(rule_settings, skill, competitio
             expected = not member_problems(rule, MemberFacts("张三", birth, sex), competition_date=competition_date,
                                            skill=name)
             assert passes(birth, sex) is expected, (birth, sex)
+
+
+# --- resident_people: the import's column-wise check agrees with check_person ------------------------------
+
+people_rows = st.tuples(
+    st.one_of(st.sampled_from(["张三", " 李  四 ", "", "   ", "Ann\u3000Lee"]), st.integers(), st.none()),
+    st.one_of(st.builds(lambda birth, seq: make_id(birth, seq), st.dates(date(1940, 1, 1), date(2030, 1, 1)),
+                        st.integers(0, 999)),
+              st.builds(lambda birth: make_id(birth).lower(), st.dates(date(1940, 1, 1), date(2020, 1, 1))),
+              st.text(alphabet="0123456789X", min_size=17, max_size=19), st.none()),
+    st.one_of(st.none(), st.dates(date(1990, 1, 1), date(1990, 1, 3)), st.just(object())),
+    st.sampled_from([None, "M", "F", "X"]))
+
+
+@settings(database=None, max_examples=300, deadline=None)
+@given(st.lists(people_rows, max_size=20))
+def test_resident_people_agrees_with_check_person(rows):
+    names, numbers, births, sexes = ([row[i] for row in rows] for i in range(4)) if rows else ([], [], [], [])
+    quick = resident_people(names, numbers, births, sexes, today=TODAY)
+    assert len(quick) == len(rows)
+    for (name, number, birth, sex), person in zip(rows, quick, strict=True):
+        if person is None:
+            continue   # left to check_person
+        expected, problems = check_person(name=name, id_type="resident_id", id_number=number, today=TODAY,
+                                          birth_date=birth, sex=sex)
+        assert problems == [] and person == expected
+
+
+def test_resident_people_finds_the_usual_person():
+    number = make_id(date(1998, 5, 17))
+    assert resident_people([" 张三 "], [number], [date(1998, 5, 17)], ["M"], today=TODAY) == [
+        check_person(name="张三", id_type="resident_id", id_number=number, today=TODAY)[0]]
+    assert resident_people(["张三"], [number], [date(1998, 5, 18)], [None], today=TODAY) == [None]   # mismatch
+    assert resident_people(["张三"], [number], [None], ["F"], today=TODAY) == [None]
+
+
+@pytest.mark.parametrize("values", [{}, {"age_rule": "worldskills"}])
+def test_without_counts_that_matter_an_entry_of_the_right_size_has_no_problems(values):
+    settings_ = RegistrationSettings(**values)
+    assert not counts_matter(settings_, capacity=None)
+    counts = Counts(total=10_000)
+    counts.by_organisation[1] = 10_000
+    counts.by_country["CN"] = 10_000
+    for team_size in (1, 2, 3):
+        assert entry_problems(settings_, team_size=team_size, capacity=None, members=team_size, organisation_id=1,
+                              country="CN", counts=counts) == []
+    assert counts_matter(settings_, capacity=5)
+    assert counts_matter(RegistrationSettings(**values, quota_per_organisation=2), capacity=None)
+    assert counts_matter(RegistrationSettings(**values, one_per_country=True), capacity=None)
