@@ -196,8 +196,12 @@ def read_columns(data: bytes, filename: str, columns: Sequence[Column], *, sheet
     nothing = [None] * len(body)
     values = [_cells(transposed[positions[c.key]]) if c.key in positions else nothing for c in columns]
     numbers = list(range(header_index + 2, header_index + 2 + len(body)))
-    # A blank row (every cell None; a row of zeros or False is not blank) is left out.
-    blank = [i for i, row in enumerate(zip(*values, strict=True)) if not any(row) and all(v is None for v in row)]
+    # A blank row (every cell None; a row of zeros or False is not blank) is left out. There is none when a
+    # column has no None (the usual case: a required column is filled all the way down).
+    if any(None not in column for column in values):
+        blank = []
+    else:
+        blank = [i for i, row in enumerate(zip(*values, strict=True)) if not any(row) and all(v is None for v in row)]
     if blank:
         keep = sorted(set(range(len(body))) - set(blank))
         numbers = [numbers[i] for i in keep]
