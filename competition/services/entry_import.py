@@ -610,6 +610,12 @@ def _store(report: EntryImportReport, user: User | None) -> EntryImportResult:
             entry_id for entry_id, team in zip(entry_ids, entry_members, strict=True) for _ in team],
         "skill_id": [row.skill.id for row in rows],
         "person_id": [ids[key] for key in keys]})
+    if connection.dialect.name == "postgresql":
+        # Fresh statistics for the planner, as after any bulk load: until autovacuum analyses them, the tables
+        # look nearly empty to it, and a join over them (e.g. the counts per skill) ran as a nested loop over
+        # every pair: 3 s for an event of 10,000 entries instead of 30 ms. ANALYZE counts this transaction's
+        # own new rows.
+        connection.exec_driver_sql("ANALYZE person, entry, entry_member")
     audit.record("entry.import", None, actor=user, object_type="entry", after={
         "filename": report.filename, "sha256": report.digest, "rows": report.rows,
         "organisation_id": report.organisation_id, "entries_created": id_ranges(entry_ids),
