@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from competition.errors import DomainError
 from competition.extensions import db
-from competition.models import AuditLog, Entry, EntryMember, EventStatus, Person, Role
+from competition.models import AuditLog, Entry, EntryMember, EventStatus, Organisation, Person, Role
 from competition.rules.identity import resident_id_check_char
 from competition.services import entry_import, events
 from tests import factories
@@ -142,19 +142,16 @@ def test_values_the_same_in_every_row_are_stored_exactly(event):
 def test_the_bulk_insert_keeps_a_text_with_a_nul_as_a_parameter(ctx):
     """A text with a NUL cannot be a literal in SQLite's SQL: the same in every row, it stays a parameter and is
     stored as given. (PostgreSQL's text cannot hold a NUL at all: there a quote stands in.)"""
-    from sqlalchemy import Column, Integer, MetaData, String, Table
-    table = Table("bulk_probe", MetaData(), Column("id", Integer, primary_key=True), Column("flag", Integer),
-                  Column("note", String(20)))
+    table = Organisation.__table__
     connection = db.session.connection()
-    table.create(connection)
     note = "a\x00b" if connection.dialect.name == "sqlite" else "a'b"
-    try:
-        entry_import._insert(connection, table, {"flag": [1, 2, 3], "note": [note] * 3})
-        entry_import._insert(connection, table, {"flag": [7, 7], "note": ["x", "x"]})
-        stored = connection.execute(select(table.c.flag, table.c.note).order_by(table.c.id)).all()
-        assert [tuple(r) for r in stored] == [(1, note), (2, note), (3, note), (7, "x"), (7, "x")]
-    finally:
-        table.drop(connection)
+    entry_import._insert(connection, table, {"name": ["一", "二", "三"], "name_en": [note] * 3,
+                                             "kind": ["school"] * 3, "country": ["CN"] * 3,
+                                             "created_at": entry_import._bound(connection, table.c.created_at,
+                                                                               [datetime(2026, 5, 1)] * 3)})
+    stored = db.session.execute(select(Organisation.name, Organisation.name_en, Organisation.kind)
+                                .where(Organisation.name.in_(["一", "二", "三"])).order_by(Organisation.id)).all()
+    assert [tuple(r) for r in stored] == [("一", note, "school"), ("二", note, "school"), ("三", note, "school")]
 
 
 def test_after_an_import_postgresql_plans_with_the_new_rows(event):
