@@ -250,17 +250,19 @@ page_cache = VersionedPageCache()
 
 EXPORT_HEADERS = ("赛项代码 Skill code", "赛项 Skill", "名次 Place", "并列 Shared", "参赛号 Competitor number",
                   "姓名 Name", "单位 Organisation", "国家/地区 Country", "证件号(部分) ID (masked)", "理论 Theory",
-                  "实操 Practical", "总分 Total", "世赛分 WorldSkills scale", "奖项 Award", "状态 Status")
+                  "实操 Practical", "总分 Total", "带入成绩 Carried score", "世赛分 WorldSkills scale", "奖项 Award",
+                  "状态 Status")
 
 CSV_HEADERS = ("event_code", "skill_code", "skill_name", "occupation_code", "level_grade_code", "place",
                "shared_place", "competitor_number", "team_name", "name", "name_latin", "id_type", "id_number",
-               "nationality", "organisation", "organisation_country", "theory", "practical", "total", "scaled",
-               "award", "results_status", "results_published_at")
+               "nationality", "organisation", "organisation_country", "theory", "practical", "total", "carried",
+               "scaled", "award", "results_status", "results_published_at")
 
 
 def export_rows(event: Event, skills: list[Skill]) -> list[list[Any]]:
     """One row per entry of ``skills`` for the Excel workbook (ID numbers masked: a person is told apart by
-    name, organisation and the masked number; the full numbers go only to the CSV for other systems)."""
+    name, organisation and the masked number; the full numbers go only to the CSV for other systems). The
+    carried score is set in a 世赛选拔 round that carries the previous round's (places follow it)."""
     from competition.models.people import mask_id_number
     rows = []
     for skill in skills:
@@ -270,7 +272,7 @@ def export_rows(event: Event, skills: list[Skill]) -> list[list[Any]]:
                          entry.display_name, entry.organisation.name if entry.organisation else "",
                          delegation_country(entry) or "",
                          "、".join(mask_id_number(m.person.id_number) for m in entry.members),
-                         r.theory, r.practical, r.total, r.scaled, label("award", r.award),
+                         r.theory, r.practical, r.total, r.carried, r.scaled, label("award", r.award),
                          label("results_status", skill.results_status)])
     return rows
 
@@ -288,7 +290,8 @@ def csv_rows(event: Event, skills: list[Skill]) -> list[list[Any]]:
                              r.place, int(r.shared_place), entry.competitor_number or "", entry.team_name or "",
                              person.name, person.name_latin or "", person.id_type, person.id_number,
                              person.nationality, entry.organisation.name if entry.organisation else "",
-                             delegation_country(entry) or "", r.theory, r.practical, r.total, r.scaled,
+                             delegation_country(entry) or "", r.theory, r.practical, r.total,
+                             "" if r.carried is None else r.carried, r.scaled,
                              r.award or "", skill.results_status,
                              skill.results_published_at.isoformat() if skill.results_published_at else ""])
     return rows

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from competition.errors import DomainError, Invalid, StateConflict
 from competition.extensions import db
 from competition.models import AuditLog, Entry, EntryStatus, EventKind, JudgeRole, Person, Result
-from competition.services import events, marking, publication, results, rounds
+from competition.services import events, marking, publication, results, results_public, rounds
 from tests import factories
 from tests.conftest import Browser
 
@@ -156,6 +156,24 @@ def test_carried_scores_rank_round_two(ctx):
         (Decimal("70.00"), Decimal("76.00"), 1, "advanced")
     assert (rows["乙"].total, rows["乙"].carried, rows["乙"].place, rows["乙"].award) == \
         (Decimal("72.00"), Decimal("74.40"), 2, None)
+
+
+def test_the_exports_carry_the_carried_score(ctx):
+    skill1, _ = first_round()
+    ev2, skill2 = second_round(skill1.event, selection={"carry_weight": 30})
+    rounds.start_from_previous(None, ev2)
+    mark_round(skill2, {"甲": 30, "乙": 32})
+    results.compute(skill2)
+    workbook = [dict(zip(results_public.EXPORT_HEADERS, row, strict=True))
+                for row in results_public.export_rows(ev2, [skill2])]
+    assert [(r["姓名 Name"], r["总分 Total"], r["带入成绩 Carried score"], r["名次 Place"]) for r in workbook] == [
+        ("甲", Decimal("70.00"), Decimal("76.00"), 1), ("乙", Decimal("72.00"), Decimal("74.40"), 2)]
+    rows = [dict(zip(results_public.CSV_HEADERS, row, strict=True)) for row in results_public.csv_rows(ev2, [skill2])]
+    assert [(r["name"], r["total"], r["carried"]) for r in rows] == [
+        ("甲", Decimal("70.00"), Decimal("76.00")), ("乙", Decimal("72.00"), Decimal("74.40"))]
+    plain = [dict(zip(results_public.CSV_HEADERS, row, strict=True))
+             for row in results_public.csv_rows(skill1.event, [skill1])]
+    assert {r["carried"] for r in plain} == {""}   # a round that carries nothing leaves it empty
 
 
 def test_without_carrying_round_two_ranks_on_its_own_score(ctx):
