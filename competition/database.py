@@ -66,15 +66,14 @@ class _WriteQueue:
         self.path = path
         self.threads = threading.Lock()
         self.fd: int | None = None
-        self.pid = os.getpid()
 
     def acquire(self) -> bool:
         deadline = time.monotonic() + BUSY_TIMEOUT
         if not self.threads.acquire(timeout=BUSY_TIMEOUT):
             return False
         try:
-            if self.fd is None or os.getpid() != self.pid:  # a forked worker opens its own descriptor
-                self.fd, self.pid = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600), os.getpid()
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
             pause = 0.0001
             while True:
                 try:
@@ -99,6 +98,18 @@ class _WriteQueue:
 
 _queues: dict[str, _WriteQueue] = {}
 _queues_lock = threading.Lock()
+
+
+def _forget_after_fork() -> None:
+    """A forked process (a gunicorn worker, a print job) starts with every queue free: the parent's thread
+    locks and descriptors (a flock belongs to the open file, shared with the parent) stay the parent's."""
+    global _queues_lock
+    _queues_lock = threading.Lock()
+    for queue in _queues.values():
+        queue.threads, queue.fd = threading.Lock(), None
+
+
+os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def _queue_for(database: Any) -> _WriteQueue | None:
@@ -136,6 +147,7 @@ class WriteQueueConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         self._queue = _queue_for(database) if not kwargs.get("uri") else None
         self._queued = False
+        self._pid = os.getpid()
 
     def cursor(self, factory: Any = _QueueingCursor) -> Any:
         return super().cursor(factory)
@@ -151,7 +163,8 @@ class WriteQueueConnection(sqlite3.Connection):
     def _leave(self) -> None:
         if self._queued:
             self._queued = False
-            self._queue.release()
+            if self._pid == os.getpid():  # not a connection carried over a fork: its queue was the parent's
+                self._queue.release()
 
     def commit(self) -> None:
         try:

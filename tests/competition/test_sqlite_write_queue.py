@@ -78,3 +78,28 @@ def test_only_sqlite_files_get_the_queue_and_lose_the_ping():
     sqlite = database.engine_options("sqlite:////tmp/x.db", options)
     assert "pool_pre_ping" not in sqlite and sqlite["connect_args"]["factory"] is WriteQueueConnection
     assert database._queue_for(":memory:") is None and database._queue_for("file:x?mode=ro") is None
+
+
+def test_a_forked_process_starts_with_the_queue_free(two, tmp_path):
+    """The parent holds the queue when it forks (no SQLite transaction open: SQLite's own locks must never
+    cross a fork): the child queues on its own and goes ahead once the parent leaves, not after the timeout."""
+    import os
+    path = str(tmp_path / "q.db")
+    queue = database._queue_for(path)
+    assert queue.acquire()
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            started = time.monotonic()
+            child = sqlite3.connect(path, factory=WriteQueueConnection, timeout=10)
+            child.execute("INSERT INTO t (v) VALUES ('child')")
+            child.commit()
+            code = 0 if time.monotonic() - started < 5 else 2
+        finally:
+            os._exit(code)
+    time.sleep(0.2)
+    queue.release()
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [v for (v,) in two[1].execute("SELECT v FROM t")] == ["child"]
