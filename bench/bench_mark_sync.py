@@ -1,4 +1,5 @@
-"""Benchmark: the tablets' mark sync endpoint under 200 concurrent tablets, against gunicorn on this machine.
+"""Benchmark: the tablets' mark sync endpoint under 200 concurrent tablets, against gunicorn on this machine
+(configured as the README's Deployment section says: sync workers, one per core).
 
 For each database (SQLite; PostgreSQL when SAIPING_BENCH_POSTGRES_URL or SAIPING_TEST_POSTGRES_URL is set):
   1. a bare endpoint (/livez, a constant) of the same server, 200 connections: requests/s;
@@ -227,7 +228,8 @@ def run(label: str, database_url: str | None) -> list[str]:
     with instance(database_url) as env:
         layout = seed(env)
         accepted = {}
-        with gunicorn(env, workers=2, threads=4, worker_class="gthread") as base:
+        # the production configuration (README, Deployment): sync workers, one per core
+        with gunicorn(env, workers=os.cpu_count() or 2, threads=1, worker_class="sync") as base:
             wrk(base + "/livez", connections=CONNECTIONS, seconds=2)  # warm up
             # warm up: each process reads the judges' panels, the schemes and the conflicts once
             accepted["warmup"] = (run_sync(base, layout, "warmup", 0, 2)["accepted"], 0)

@@ -58,6 +58,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from competition.extensions import api, bootstrap, csrf, db, limiter, login_manager, migrate
 
     database.configure_sqlite()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config["SQLALCHEMY_DATABASE_URI"],
+                                                                      app.config["SQLALCHEMY_ENGINE_OPTIONS"])
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)

@@ -79,6 +79,8 @@ def _env_overrides() -> dict:
             out[name] = int(os.environ[name])
     if os.environ.get("SAIPING_SECURE_COOKIES") == "1":
         out["SESSION_COOKIE_SECURE"] = out["REMEMBER_COOKIE_SECURE"] = True
+    if os.environ.get("SAIPING_QUIET_REQUESTS") == "1":
+        out["SAIPING_QUIET_REQUESTS"] = True  # no JSON log line per request (benchmarks; errors are still logged)
     return out
 
 

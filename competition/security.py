@@ -13,6 +13,7 @@ from flask_babel import gettext
 from flask_login import LoginManager, current_user, logout_user, user_logged_in
 from sqlalchemy import bindparam, select
 
+from competition.direct_sql import DirectStatement
 from competition.errors import N_, DomainError
 from competition.extensions import db
 from competition.models import ApiToken, User
@@ -123,9 +124,10 @@ class TokenUser:
         return getattr(self.account, name)
 
 
-_TOKEN_USER = select(User.id, User.username, User.display_name, User.person_id, User.active, ApiToken.expires_at,
-                     ApiToken.revoked, cache_version.TOKEN_COLUMN, cache_version.N_COLUMN).join(
-                         ApiToken, ApiToken.user_id == User.id).where(ApiToken.token_hash == bindparam("token_hash"))
+_TOKEN_USER = DirectStatement(select(
+    User.id, User.username, User.display_name, User.person_id, User.active, ApiToken.expires_at, ApiToken.revoked,
+    cache_version.TOKEN_COLUMN, cache_version.N_COLUMN).join(ApiToken, ApiToken.user_id == User.id).where(
+        ApiToken.token_hash == bindparam("token_hash")))
 
 
 def bearer_token(req: Any = None) -> str | None:
@@ -140,14 +142,15 @@ def token_hash(token: str) -> str:
 
 def token_user(token: str) -> TokenUser | None:
     """The active user of an unexpired, unrevoked token, or None: one statement, every API call asks."""
-    row = db.session.connection().execute(_TOKEN_USER, {"token_hash": token_hash(token)}).first()
-    if row is None:
+    rows = _TOKEN_USER.execute(db.session.connection(), {"token_hash": token_hash(token)})
+    if not rows:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
-    if row.revoked or expires < datetime.now(UTC) or not row.active:
+    user_id, username, display_name, person_id, active, expires, revoked, version_token, version_n = rows[0]
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)
+    if revoked or expires < datetime.now(UTC) or not active:
         return None
-    version = (row.cache_version_token, row.cache_version_n) if row.cache_version_token is not None else None
-    return TokenUser(row.id, row.username, row.display_name, row.person_id, version)
+    version = (version_token, version_n) if version_token is not None else None
+    return TokenUser(user_id, username, display_name, person_id, version)
 
 
 def _unauthenticated_json():

@@ -14,6 +14,7 @@ from flask import g, has_request_context, request
 from sqlalchemy import bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
+from competition.direct_sql import DirectStatement
 from competition.extensions import db
 from competition.models import AuditHead, AuditLog
 from competition.services import cache_version  # noqa: F401  (every writer audits: its listeners move the version)
@@ -81,10 +82,12 @@ def record(action: str, obj: Any = None, *, before: dict | None = None, after: d
 
 
 _HEAD = AuditHead.__table__
-_TAKE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + bindparam("n"))
-              .returning(_HEAD.c.seq, _HEAD.c.last_hash))
-_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("last_hash"))
-_APPEND = insert(AuditLog.__table__)
+_TAKE_HEAD = DirectStatement(update(_HEAD).where(_HEAD.c.id == 1).values(seq=_HEAD.c.seq + bindparam("n"))
+                             .returning(_HEAD.c.seq, _HEAD.c.last_hash))
+_MOVE_HEAD = DirectStatement(update(_HEAD).where(_HEAD.c.id == 1).values(last_hash=bindparam("last_hash")))
+_LOG = AuditLog.__table__
+_APPEND = insert(_LOG)  # many rows
+_APPEND_ONE = DirectStatement(insert(_LOG).values({c.key: bindparam(f"p_{c.key}") for c in _LOG.columns}))
 
 
 @event.listens_for(Session, "before_commit")
@@ -98,7 +101,7 @@ def _write_pending(session: Session) -> None:
         return
     session.flush()  # objects added in this transaction get their ids
     connection = session.connection()
-    last_seq, prev_hash = connection.execute(_TAKE_HEAD, {"n": len(pending)}).one()
+    [(last_seq, prev_hash)] = _TAKE_HEAD.execute(connection, {"n": len(pending)})
     seq = last_seq - len(pending)
     rows = []
     for item in pending:
@@ -110,8 +113,11 @@ def _write_pending(session: Session) -> None:
         row["prev_hash"] = prev_hash
         row["hash"] = prev_hash = row_hash(prev_hash, _hashed_fields(SimpleNamespace(**row)))
         rows.append(row)
-    connection.execute(_APPEND, rows)
-    connection.execute(_MOVE_HEAD, {"last_hash": prev_hash})
+    if len(rows) == 1:
+        _APPEND_ONE.execute(connection, {f"p_{k}": v for k, v in rows[0].items()})
+    else:
+        connection.execute(_APPEND, rows)
+    _MOVE_HEAD.execute(connection, {"last_hash": prev_hash})
 
 
 @event.listens_for(Session, "after_rollback")

@@ -21,6 +21,7 @@ from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from competition import permissions
+from competition.direct_sql import DirectStatement
 from competition.errors import N_, Invalid, NotAllowed, StateConflict
 from competition.extensions import db
 from competition.models import (
@@ -316,44 +317,56 @@ def _state_refusal(skill: Skill) -> str | None:
     return None
 
 
-_INSERT_NEW: dict[str, Any] = {}
+def _dialect_insert(dialect: str) -> Any:
+    """``insert`` with ``ON CONFLICT DO NOTHING`` for the database, or None where unsupported."""
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    elif dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        return None
+    return insert
 
 
-def _insert_statement(dialect: str) -> Any:
-    """``INSERT … ON CONFLICT DO NOTHING RETURNING client_id`` for the database, or None where unsupported."""
-    if dialect not in _INSERT_NEW:
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        elif dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            _INSERT_NEW[dialect] = None
-            return None
-        table = Mark.__table__
-        _INSERT_NEW[dialect] = insert(table).on_conflict_do_nothing().returning(table.c.client_id)
-    return _INSERT_NEW[dialect]
+_MARK_COLUMNS = ("client_id", "aspect_id", "entry_id", "judge_person_id", "value", "device", "client_time",
+                 "recorded_at")
+_RECEIPT_COLUMNS = ("client_id", "aspect_id", "entry_id", "judge_person_id", "value", "received_at")
+_INSERT_NEW: dict[str, tuple[Any, DirectStatement] | None] = {}
+_RECEIVE: dict[str, tuple[Any, DirectStatement]] = {}
 
 
-_RECEIVE: dict[str, Any] = {}
+def _insert_skipping(table: Any, columns: tuple[str, ...], dialect: str) -> tuple[Any, DirectStatement] | None:
+    """``INSERT … ON CONFLICT DO NOTHING RETURNING client_id`` for many rows (Core) and for one row (direct)."""
+    insert = _dialect_insert(dialect)
+    if insert is None:
+        return None
+    many = insert(table).on_conflict_do_nothing().returning(table.c.client_id)
+    one = insert(table).values({name: bindparam(f"p_{name}") for name in columns}).on_conflict_do_nothing() \
+        .returning(table.c.client_id)
+    return many, DirectStatement(one)
+
+
+def _run_insert(statements: tuple[Any, DirectStatement], rows: list[dict[str, Any]]) -> set[str]:
+    """The client ids inserted: one row runs directly on the DBAPI cursor, many in one Core statement."""
+    connection = db.session.connection()
+    many, one = statements
+    if len(rows) == 1:
+        return {found[0] for found in one.execute(connection, {f"p_{k}": v for k, v in rows[0].items()})}
+    return {row[0] for row in connection.execute(many, rows)}
 
 
 def _receive(marks: list[_Checked], person_id: int) -> set[str]:
     """Record the receipt of each client id (one statement); returns the ids received for the first time."""
     if not marks:
         return set()
-    connection = db.session.connection()
-    dialect = connection.dialect.name
+    dialect = db.session.get_bind().dialect.name
     if dialect not in _RECEIVE:
-        if dialect == "sqlite":
-            from sqlalchemy.dialects.sqlite import insert
-        else:
-            from sqlalchemy.dialects.postgresql import insert
-        table = MarkReceipt.__table__
-        _RECEIVE[dialect] = insert(table).on_conflict_do_nothing().returning(table.c.client_id)
+        _RECEIVE[dialect] = _insert_skipping(MarkReceipt.__table__, _RECEIPT_COLUMNS,
+                                             "sqlite" if dialect == "sqlite" else "postgresql")
     now = datetime.now(UTC)
     rows = [{"client_id": m.client_id, "aspect_id": m.aspect.id, "entry_id": m.entry_id, "judge_person_id": person_id,
              "value": m.value, "received_at": now} for m in marks]
-    return {row[0] for row in connection.execute(_RECEIVE[dialect], rows)}
+    return _run_insert(_RECEIVE[dialect], rows)
 
 
 def _seen(actor: User, person_id: int, marks: list[_Checked], device: str | None) -> dict[int, MarkOutcome]:
@@ -391,14 +404,16 @@ def _insert_new(marks: list[_Checked], person_id: int, device: str | None) -> se
     already taken is skipped by the database (no error, nothing overwritten) and left to :func:`_store`."""
     if not marks:
         return set()
-    connection = db.session.connection()
-    statement = _insert_statement(connection.dialect.name)
-    if statement is None:
+    dialect = db.session.get_bind().dialect.name
+    if dialect not in _INSERT_NEW:
+        _INSERT_NEW[dialect] = _insert_skipping(Mark.__table__, _MARK_COLUMNS, dialect)
+    statements = _INSERT_NEW[dialect]
+    if statements is None:
         return set()
     now = datetime.now(UTC)
     rows = [{"client_id": m.client_id, "aspect_id": m.aspect.id, "entry_id": m.entry_id, "judge_person_id": person_id,
              "value": m.value, "device": device, "client_time": m.client_time, "recorded_at": now} for m in marks]
-    return {row[0] for row in connection.execute(statement, rows)}
+    return _run_insert(statements, rows)
 
 
 def _store(actor: User, person_id: int, marks: list[_Checked], device: str | None,

@@ -28,6 +28,9 @@ def test_environment_overrides_and_postgres_url_uses_psycopg3(tmp_path, monkeypa
     app = create_app()
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.example/saiping"
     assert app.config["SECRET_KEY"] == "from-env"
+    assert not app.config.get("SAIPING_QUIET_REQUESTS")
+    monkeypatch.setenv("SAIPING_QUIET_REQUESTS", "1")  # what the benchmarks pass to gunicorn
+    assert create_app().config["SAIPING_QUIET_REQUESTS"] is True
 
 
 def test_instance_config_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
