@@ -123,20 +123,10 @@ def _queue_for(database: Any) -> _WriteQueue | None:
 
 class _QueueingCursor(sqlite3.Cursor):
     def execute(self, sql: str, parameters: Any = ()) -> Any:  # type: ignore[override]
-        connection = self.connection
-        connection._before_write(sql)
-        try:
-            return super().execute(sql, parameters)
-        finally:
-            connection._after_statement()
+        return self.connection._statement(sql, super().execute, parameters)
 
     def executemany(self, sql: str, seq_of_parameters: Any) -> Any:  # type: ignore[override]
-        connection = self.connection
-        connection._before_write(sql)
-        try:
-            return super().executemany(sql, seq_of_parameters)
-        finally:
-            connection._after_statement()
+        return self.connection._statement(sql, super().executemany, seq_of_parameters)
 
 
 class WriteQueueConnection(sqlite3.Connection):
@@ -152,13 +142,15 @@ class WriteQueueConnection(sqlite3.Connection):
     def cursor(self, factory: Any = _QueueingCursor) -> Any:
         return super().cursor(factory)
 
-    def _before_write(self, sql: str) -> None:
+    def _statement(self, sql: str, run: Any, parameters: Any) -> Any:
+        """Run one statement, queued first if it opens a write transaction."""
         if self._queue is not None and not self._queued and not self.in_transaction and _WRITE.match(sql):
             self._queued = self._queue.acquire()
-
-    def _after_statement(self) -> None:
-        if self._queued and not self.in_transaction:  # autocommit, or the statement failed and rolled back
-            self._leave()
+        try:
+            return run(sql, parameters)
+        finally:
+            if not self.in_transaction:  # autocommit, or the statement failed and rolled back
+                self._leave()
 
     def _leave(self) -> None:
         if self._queued:
@@ -166,19 +158,18 @@ class WriteQueueConnection(sqlite3.Connection):
             if self._pid == os.getpid():  # not a connection carried over a fork: its queue was the parent's
                 self._queue.release()
 
-    def commit(self) -> None:
+    def _end(self, end: Any) -> None:
         try:
-            super().commit()
+            end()
         finally:
             if not self.in_transaction:
                 self._leave()
 
+    def commit(self) -> None:
+        self._end(super().commit)
+
     def rollback(self) -> None:
-        try:
-            super().rollback()
-        finally:
-            if not self.in_transaction:
-                self._leave()
+        self._end(super().rollback)
 
     def close(self) -> None:
         try:
