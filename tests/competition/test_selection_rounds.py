@@ -143,14 +143,20 @@ def mark_round(skill, scores: dict[str, int]):
     return chief
 
 
-def test_carried_scores_rank_round_two(ctx):
-    # Round 1: 甲 90, 乙 80. Round 2 on its own: 甲 30+40 = 70, 乙 32+40 = 72 (乙 ahead).
-    # Carrying 30 %: 甲 0.3×90 + 0.7×70 = 27 + 49 = 76.00; 乙 0.3×80 + 0.7×72 = 24 + 50.4 = 74.40 (甲 ahead).
+def carried_round_two():
+    """Round 1: 甲 90, 乙 80. Round 2 on its own: 甲 30+40 = 70, 乙 32+40 = 72 (乙 ahead).
+    Carrying 30 %: 甲 0.3×90 + 0.7×70 = 27 + 49 = 76.00; 乙 0.3×80 + 0.7×72 = 24 + 50.4 = 74.40 (甲 ahead).
+    Returns round 1's skill and round 2's skill, its results computed."""
     skill1, _ = first_round()
     ev2, skill2 = second_round(skill1.event, selection={"carry_weight": 30})
     rounds.start_from_previous(None, ev2)
     mark_round(skill2, {"甲": 30, "乙": 32})
     results.compute(skill2)
+    return skill1, skill2
+
+
+def test_carried_scores_rank_round_two(ctx):
+    _, skill2 = carried_round_two()
     rows = {r.entry.display_name: r for r in results.result_rows(skill2)}
     assert (rows["甲"].total, rows["甲"].carried, rows["甲"].place, rows["甲"].award) == \
         (Decimal("70.00"), Decimal("76.00"), 1, "advanced")
@@ -159,11 +165,8 @@ def test_carried_scores_rank_round_two(ctx):
 
 
 def test_the_exports_carry_the_carried_score(ctx):
-    skill1, _ = first_round()
-    ev2, skill2 = second_round(skill1.event, selection={"carry_weight": 30})
-    rounds.start_from_previous(None, ev2)
-    mark_round(skill2, {"甲": 30, "乙": 32})
-    results.compute(skill2)
+    skill1, skill2 = carried_round_two()
+    ev2 = skill2.event
     workbook = [dict(zip(results_public.EXPORT_HEADERS, row, strict=True))
                 for row in results_public.export_rows(ev2, [skill2])]
     assert [(r["姓名 Name"], r["总分 Total"], r["带入成绩 Carried score"], r["名次 Place"]) for r in workbook] == [
